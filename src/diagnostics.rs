@@ -1,0 +1,173 @@
+//! Warnings about the problem itself, not the settings: no finite optimum,
+//! ill-conditioning and collinear columns, a categorical target fitted as
+//! a continuous one.
+
+use crate::data::Scaler;
+use crate::model::{ModelKind, Problem};
+use crate::optimum::{Curvature, Optimum};
+use crate::trainer::Trainer;
+use serde::Serialize;
+
+/// Condition numbers above this make plain gradient descent visibly slow.
+const ILL_CONDITIONED: f64 = 1e3;
+/// |correlation| above this calls two features (almost) collinear.
+const COLLINEAR: f64 = 0.99;
+
+/// What kind of warning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DiagnosticKind {
+    /// Logistic classes are (quasi-)separable: no finite optimum.
+    NoFiniteOptimum,
+    /// The Hessian's condition number is high: gradient descent crawls.
+    IllConditioned,
+    /// Two features are almost linear functions of each other.
+    Collinear,
+    /// A linear model on a target that looks like classes.
+    CategoricalTarget,
+}
+
+/// One warning, in words a person can act on.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Diagnostic {
+    /// What kind of warning.
+    pub kind: DiagnosticKind,
+    /// The explanation and what to do.
+    pub message: String,
+}
+
+/// Every warning that applies to the trainer's problem.
+pub fn diagnose(trainer: &Trainer) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let data = trainer.dataset();
+    if let Optimum::NoFiniteOptimum { reason } = trainer.optimum() {
+        out.push(Diagnostic {
+            kind: DiagnosticKind::NoFiniteOptimum,
+            message: format!(
+                "No finite optimum: {reason}. Gradient descent will keep lowering the loss forever while the \
+                 weights grow; an L2 penalty gives a finite answer."
+            ),
+        });
+    }
+    let here = trainer.curvature().condition_number;
+    let standardized = {
+        let scaler = Scaler::fit(&data.features);
+        let z = scaler.transform(&data.features);
+        Curvature::of(&Problem::new(data.model, &z, &data.target)).condition_number
+    };
+    if here > ILL_CONDITIONED {
+        let message = if trainer.standardized() {
+            format!(
+                "The loss surface is a long narrow valley even after standardizing (condition number {}): \
+                 plain gradient descent needs on the order of that many steps. Removing redundant features helps.",
+                compact(here)
+            )
+        } else {
+            format!(
+                "The loss surface is a long narrow valley (condition number {}): plain gradient descent needs on \
+                 the order of that many steps. Standardizing the features brings it to {}.",
+                compact(here),
+                compact(standardized)
+            )
+        };
+        out.push(Diagnostic {
+            kind: DiagnosticKind::IllConditioned,
+            message,
+        });
+    }
+    for (a, b, r) in collinear_pairs(trainer) {
+        out.push(Diagnostic {
+            kind: DiagnosticKind::Collinear,
+            message: format!(
+                "Features '{}' and '{}' are almost collinear (correlation {r:.4}): many weight combinations fit \
+                 equally well, so the optimum is poorly determined. Consider dropping one.",
+                data.feature_names[a], data.feature_names[b]
+            ),
+        });
+    }
+    if data.model == ModelKind::Linear {
+        if let Some(values) = categorical_values(&data.target) {
+            out.push(Diagnostic {
+                kind: DiagnosticKind::CategoricalTarget,
+                message: format!(
+                    "The target '{}' takes only the values {values}: it looks like classes, not a quantity. {}",
+                    data.target_name,
+                    if values.matches(',').count() == 1 {
+                        "Logistic regression models a two-class target as a probability."
+                    } else {
+                        "Linear regression treats the codes as distances between classes."
+                    }
+                ),
+            });
+        }
+    }
+    out
+}
+
+/// Feature pairs with |correlation| above [`COLLINEAR`].
+fn collinear_pairs(trainer: &Trainer) -> Vec<(usize, usize, f64)> {
+    let x = &trainer.dataset().features;
+    let d = x.cols();
+    let n = x.rows().max(1) as f64;
+    if d < 2 {
+        return Vec::new();
+    }
+    let scaler = Scaler::fit(x);
+    let mut sums = vec![0.0; d * d];
+    let mut z = vec![0.0; d];
+    for row in x.row_iter() {
+        z.copy_from_slice(row);
+        scaler.transform_row_in_place(&mut z);
+        for i in 0..d {
+            for j in i + 1..d {
+                sums[i * d + j] += z[i] * z[j];
+            }
+        }
+    }
+    let mut pairs = Vec::new();
+    for i in 0..d {
+        for j in i + 1..d {
+            let r = sums[i * d + j] / n;
+            if r.abs() > COLLINEAR {
+                pairs.push((i, j, r));
+            }
+        }
+    }
+    pairs
+}
+
+/// "0, 1" or "1, 2, 3" when the target has at most 10 distinct integer
+/// values and clearly more rows than values.
+fn categorical_values(target: &[f64]) -> Option<String> {
+    let mut values: Vec<f64> = Vec::new();
+    for &t in target {
+        if t.fract() != 0.0 {
+            return None;
+        }
+        if !values.contains(&t) {
+            values.push(t);
+            if values.len() > 10 {
+                return None;
+            }
+        }
+    }
+    let plausible = values.len() == 2 || (values.len() <= 10 && target.len() >= 10 * values.len());
+    values.sort_by(f64::total_cmp);
+    plausible.then(|| {
+        values
+            .iter()
+            .map(|v| format!("{v}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    })
+}
+
+fn compact(x: f64) -> String {
+    if x.is_infinite() {
+        "infinite".into()
+    } else if x < 1e4 {
+        format!("{x:.0}")
+    } else {
+        format!("{x:.1e}")
+    }
+}

@@ -1,0 +1,264 @@
+//! Two features at a time: the model's output over the plane as a
+//! heatmap (probability for logistic, prediction for linear), the 0.5
+//! decision boundary, and the data points coloured by class or value.
+
+use std::ops::Range;
+
+use plotters::prelude::*;
+
+use super::format::compact;
+use super::style::{self, Style};
+use super::{Axes, ModelViewInfo, PlotError};
+
+/// What the heatmap's colour means.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Shading {
+    /// A probability in [0, 1]: blue = 0, white = 0.5, red = 1.
+    Probability,
+    /// A value mapped linearly from `low` (blue) to `high` (red).
+    Value {
+        /// Value drawn in full blue.
+        low: f64,
+        /// Value drawn in full red.
+        high: f64,
+    },
+}
+
+/// How the heatmap is drawn.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HeatmapOptions {
+    /// Cells along each axis (clamped to 4..=200).
+    pub cells: usize,
+    /// Colour mapping of the model output and of the points' `values`.
+    pub shading: Shading,
+    /// Draw the contour where the output equals this level (0.5 for the
+    /// logistic decision boundary).
+    pub boundary: Option<f64>,
+    /// Sizes.
+    pub style: Style,
+}
+
+impl Default for HeatmapOptions {
+    fn default() -> Self {
+        Self {
+            cells: 100,
+            shading: Shading::Probability,
+            boundary: Some(0.5),
+            style: Style::default(),
+        }
+    }
+}
+
+/// Colour steps of the heatmap: equal colours of neighbouring cells merge
+/// into one rectangle, which keeps drawing cheap on a canvas.
+const LEVELS: f64 = 24.0;
+
+/// Draws the plane `x × y`, shaded by `f(x, y)`, the boundary and the
+/// points `(x[i], y[i])` coloured by `values[i]` (a class 0/1 or a target).
+pub fn draw_heatmap<DB: DrawingBackend>(
+    backend: DB,
+    x: &[f64],
+    y: &[f64],
+    values: &[f64],
+    axes: Axes<'_>,
+    f: &dyn Fn(f64, f64) -> f64,
+    options: &HeatmapOptions,
+) -> Result<ModelViewInfo, PlotError> {
+    let style = options.style;
+    let root = backend.into_drawing_area();
+    let n = x.len().min(y.len()).min(values.len());
+    let x_range = style::padded_range(x[..n].iter().copied(), 0.05);
+    let y_range = style::padded_range(y[..n].iter().copied(), 0.05);
+    let fmt = |v: &f64| compact(*v);
+    let mut chart = style::frame(
+        &root,
+        &style,
+        x_range.clone(),
+        y_range.clone(),
+        axes.x,
+        axes.y,
+        &fmt,
+    )?;
+
+    let cells = options.cells.clamp(4, 200);
+    let shade = |v: f64| -> f64 {
+        match options.shading {
+            Shading::Probability => v,
+            Shading::Value { low, high } => {
+                let width = high - low;
+                if width.is_finite() && width > 0.0 {
+                    (v - low) / width
+                } else {
+                    0.5
+                }
+            }
+        }
+    };
+    let quantize = |t: f64| -> f64 {
+        if !t.is_finite() {
+            return f64::NAN;
+        }
+        let level = (t.clamp(0.0, 1.0) * LEVELS).floor().min(LEVELS - 1.0);
+        (level + 0.5) / LEVELS
+    };
+
+    let dx = (x_range.end - x_range.start) / cells as f64;
+    let dy = (y_range.end - y_range.start) / cells as f64;
+    let mut rects = Vec::new();
+    for row in 0..cells {
+        let y0 = y_range.start + dy * row as f64;
+        let yc = y0 + dy / 2.0;
+        let mut run_start = 0;
+        let mut run_level = f64::NAN;
+        for col in 0..=cells {
+            let level = if col < cells {
+                quantize(shade(f(x_range.start + dx * (col as f64 + 0.5), yc)))
+            } else {
+                f64::INFINITY
+            };
+            let same = level == run_level || (level.is_nan() && run_level.is_nan());
+            if col > 0 && !same {
+                rects.push(Rectangle::new(
+                    [
+                        (x_range.start + dx * run_start as f64, y0),
+                        (x_range.start + dx * col as f64, y0 + dy),
+                    ],
+                    style::diverging(run_level).filled(),
+                ));
+                run_start = col;
+            }
+            if col == 0 || !same {
+                run_level = level;
+            }
+        }
+    }
+    let cell_rects = rects.len();
+    chart.draw_series(rects)?;
+
+    let mut boundary_segments = 0;
+    if let Some(level) = options.boundary {
+        let segments = contour(f, &x_range, &y_range, cells, level);
+        boundary_segments = segments.len();
+        let stroke = style.stroke(RGBColor(15, 23, 42), 2.0);
+        chart.draw_series(
+            segments
+                .into_iter()
+                .map(|(a, b)| PathElement::new(vec![a, b], stroke)),
+        )?;
+    }
+
+    let radius = style.px(if n > 500 { 2.5 } else { 4.0 });
+    // Outlines help few points stand out; for many they only cost time.
+    let outline = if n > 500 {
+        WHITE.mix(0.0).stroke_width(0)
+    } else {
+        style.stroke(WHITE.mix(0.9), 1.0)
+    };
+    let mut points = 0;
+    let mut markers = Vec::with_capacity(n);
+    for i in 0..n {
+        let (a, b, v) = (x[i], y[i], values[i]);
+        if !(a.is_finite() && b.is_finite()) {
+            continue;
+        }
+        let color = match options.shading {
+            Shading::Probability => {
+                if v >= 0.5 {
+                    style::POSITIVE
+                } else {
+                    style::NEGATIVE
+                }
+            }
+            Shading::Value { .. } => style::diverging_dark(shade(v)),
+        };
+        markers.push(
+            EmptyElement::at((a, b))
+                + Circle::new((0, 0), radius, color.filled())
+                + Circle::new((0, 0), radius, outline),
+        );
+        points += 1;
+    }
+    chart.draw_series(markers)?;
+    root.present()?;
+    Ok(ModelViewInfo {
+        points,
+        curves: usize::from(boundary_segments > 0),
+        cell_rects,
+        boundary_segments,
+    })
+}
+
+/// Segments of the contour `f = level` on a `cells × cells` grid
+/// (marching squares with linear interpolation along cell edges).
+pub fn contour(
+    f: &dyn Fn(f64, f64) -> f64,
+    x: &Range<f64>,
+    y: &Range<f64>,
+    cells: usize,
+    level: f64,
+) -> Vec<((f64, f64), (f64, f64))> {
+    let cells = cells.max(1);
+    let dx = (x.end - x.start) / cells as f64;
+    let dy = (y.end - y.start) / cells as f64;
+    let corners: Vec<Vec<f64>> = (0..=cells)
+        .map(|r| {
+            let yy = y.start + dy * r as f64;
+            (0..=cells)
+                .map(|c| f(x.start + dx * c as f64, yy) - level)
+                .collect()
+        })
+        .collect();
+    let mut out = Vec::new();
+    for r in 0..cells {
+        for c in 0..cells {
+            let (x0, y0) = (x.start + dx * c as f64, y.start + dy * r as f64);
+            let (x1, y1) = (x0 + dx, y0 + dy);
+            let v00 = corners[r][c];
+            let v10 = corners[r][c + 1];
+            let v01 = corners[r + 1][c];
+            let v11 = corners[r + 1][c + 1];
+            if ![v00, v10, v01, v11].iter().all(|v| v.is_finite()) {
+                continue;
+            }
+            let cross = |a: f64, b: f64| (a < 0.0) != (b < 0.0);
+            let t = |a: f64, b: f64| if a == b { 0.5 } else { a / (a - b) };
+            let mut hits = Vec::with_capacity(4);
+            if cross(v00, v10) {
+                hits.push((x0 + dx * t(v00, v10), y0));
+            }
+            if cross(v10, v11) {
+                hits.push((x1, y0 + dy * t(v10, v11)));
+            }
+            if cross(v01, v11) {
+                hits.push((x0 + dx * t(v01, v11), y1));
+            }
+            if cross(v00, v01) {
+                hits.push((x0, y0 + dy * t(v00, v01)));
+            }
+            match hits.len() {
+                2 => out.push((hits[0], hits[1])),
+                4 => {
+                    out.push((hits[0], hits[1]));
+                    out.push((hits[2], hits[3]));
+                }
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::contour;
+
+    #[test]
+    fn contour_of_a_plane_is_the_line() {
+        let segs = contour(&|a, b| a + b, &(-1.0..1.0), &(-1.0..1.0), 20, 0.0);
+        assert!(!segs.is_empty());
+        for (p, q) in segs {
+            assert!((p.0 + p.1).abs() < 1e-9 && (q.0 + q.1).abs() < 1e-9);
+        }
+        assert!(contour(&|_, _| 1.0, &(0.0..1.0), &(0.0..1.0), 10, 0.5).is_empty());
+    }
+}

@@ -1,0 +1,96 @@
+//! One-feature logistic regression: the 0/1 labels as points, the
+//! predicted probability as a sigmoid curve and the 0.5 threshold.
+
+use plotters::prelude::*;
+
+use super::format::compact;
+use super::style::{self, Style};
+use super::{Axes, ModelViewInfo, PlotError};
+
+/// Draws the labelled points `(x[i], class[i])` (class 0 or 1, slightly
+/// jittered so that stacked points stay visible), the probability curve
+/// `probability`, the optional `optimum` curve and the 0.5 threshold.
+pub fn draw_sigmoid<DB: DrawingBackend>(
+    backend: DB,
+    x: &[f64],
+    class: &[f64],
+    axes: Axes<'_>,
+    probability: &dyn Fn(f64) -> f64,
+    optimum: Option<&dyn Fn(f64) -> f64>,
+    style: Style,
+) -> Result<ModelViewInfo, PlotError> {
+    let root = backend.into_drawing_area();
+    let n = x.len().min(class.len());
+    let x_range = style::padded_range(x[..n].iter().copied(), 0.05);
+    let y_range = -0.1..1.1;
+    let fmt = |v: &f64| compact(*v);
+    let mut chart = style::frame(
+        &root,
+        &style,
+        x_range.clone(),
+        y_range.clone(),
+        axes.x,
+        axes.y,
+        &fmt,
+    )?;
+
+    let dash = style.px(6.0);
+    chart.draw_series(DashedLineSeries::new(
+        [(x_range.start, 0.5), (x_range.end, 0.5)],
+        dash,
+        dash,
+        style.stroke(style::AXIS.mix(0.6), 1.0),
+    ))?;
+
+    let mut curves = 0;
+    if let Some(optimum) = optimum {
+        for piece in style::sampled_curve(optimum, &x_range, &y_range, 160) {
+            let dash = style.px(5.0);
+            chart.draw_series(DashedLineSeries::new(
+                piece,
+                dash,
+                dash,
+                style.stroke(style::REFERENCE.mix(0.7), 1.5),
+            ))?;
+            curves += 1;
+        }
+    }
+    for piece in style::sampled_curve(probability, &x_range, &y_range, 160) {
+        chart.draw_series(LineSeries::new(piece, style.stroke(style::PRIMARY, 2.5)))?;
+        curves += 1;
+    }
+
+    let radius = style.px(if n > 500 { 2.0 } else { 3.5 });
+    let mut points = 0;
+    for (i, (&a, &c)) in x[..n].iter().zip(&class[..n]).enumerate() {
+        if !a.is_finite() || !c.is_finite() {
+            continue;
+        }
+        let positive = c >= 0.5;
+        let jitter = jitter(i) * 0.06;
+        let yy = if positive { 1.0 - jitter } else { jitter };
+        let color = if positive {
+            style::POSITIVE
+        } else {
+            style::NEGATIVE
+        };
+        chart.draw_series(std::iter::once(Circle::new(
+            (a, yy),
+            radius,
+            color.mix(0.7).filled(),
+        )))?;
+        points += 1;
+    }
+    root.present()?;
+    Ok(ModelViewInfo {
+        points,
+        curves,
+        ..ModelViewInfo::default()
+    })
+}
+
+/// A deterministic value in [-1, 1] for point `i`.
+pub(crate) fn jitter(i: usize) -> f64 {
+    let h = (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40;
+    (h as f64 / (1u64 << 24) as f64) * 2.0 - 1.0
+}

@@ -1,0 +1,276 @@
+//! The "why" features of the engine: loss landscapes, curvature bounds and
+//! warnings about the problem.
+
+mod common;
+
+use common::*;
+use gradstep::data::Matrix;
+use gradstep::diagnostics::{diagnose, DiagnosticKind};
+use gradstep::landscape::Landscape;
+use gradstep::model::{ModelKind, Objective, Problem};
+use gradstep::trainer::{Trainer, TrainerConfig};
+
+#[test]
+fn landscape_matches_the_loss_evaluated_directly() {
+    for (file, model) in [
+        ("stackloss.csv", ModelKind::Linear),
+        ("spector.csv", ModelKind::Logistic),
+    ] {
+        let t = Trainer::new(
+            dataset(file, model),
+            TrainerConfig {
+                standardize: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let x = t.training_features();
+        let problem = Problem::new(model, x, &t.dataset().target);
+        let (w, b) = (vec![0.3, -0.2, 0.1], 0.5);
+        for (pa, pb) in [(0, 3), (1, 2)] {
+            let grid = Landscape::compute(&problem, &w, b, pa, pb, (-2.0, 3.0), (-1.0, 4.0), 7);
+            assert_eq!(grid.values.len(), 49);
+            for iy in 0..7 {
+                for ix in 0..7 {
+                    let mut p = w.clone();
+                    p.push(b);
+                    p[pa] = -2.0 + 5.0 * ix as f64 / 6.0;
+                    p[pb] = -1.0 + 5.0 * iy as f64 / 6.0;
+                    let direct = problem.loss(&p[..3], p[3]);
+                    let got = grid.values[iy * 7 + ix];
+                    assert!(
+                        rel(got, direct) < 1e-10,
+                        "{file} ({pa},{pb}) at ({ix},{iy}): {got} vs {direct}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// A dense numerical Hessian of the loss by central differences of the
+/// analytic gradient.
+fn numerical_hessian(problem: &Problem<'_>, theta: &[f64]) -> Vec<Vec<f64>> {
+    let d = problem.dim();
+    let grad = |th: &[f64]| {
+        let mut g = vec![0.0; d];
+        let (_, gb) = problem.loss_and_gradient(&th[..d], th[d], &mut g);
+        g.push(gb);
+        g
+    };
+    (0..=d)
+        .map(|j| {
+            let (mut up, mut down) = (theta.to_vec(), theta.to_vec());
+            up[j] += 1e-5;
+            down[j] -= 1e-5;
+            grad(&up)
+                .iter()
+                .zip(grad(&down))
+                .map(|(a, b)| (a - b) / 2e-5)
+                .collect()
+        })
+        .collect()
+}
+
+/// Largest eigenvalue of a symmetric positive semi-definite matrix by power
+/// iteration.
+fn largest_eigenvalue(h: &[Vec<f64>]) -> f64 {
+    let mut v = vec![1.0; h.len()];
+    let mut lambda = 0.0;
+    for _ in 0..2000 {
+        let hv: Vec<f64> = h
+            .iter()
+            .map(|row| row.iter().zip(&v).map(|(a, b)| a * b).sum())
+            .collect();
+        lambda = hv.iter().map(|x| x * x).sum::<f64>().sqrt();
+        v = hv.iter().map(|x| x / lambda).collect();
+    }
+    lambda
+}
+
+#[test]
+fn hessian_bound_is_exact_for_linear_and_an_upper_bound_for_logistic() {
+    let lin = Trainer::new(
+        dataset("stackloss.csv", ModelKind::Linear),
+        TrainerConfig {
+            standardize: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let problem = Problem::new(
+        ModelKind::Linear,
+        lin.training_features(),
+        &lin.dataset().target,
+    );
+    let exact = largest_eigenvalue(&numerical_hessian(&problem, &[0.1, 0.2, 0.3, 0.4]));
+    assert!(
+        rel(lin.lipschitz(), exact) < 1e-6,
+        "{} vs {exact}",
+        lin.lipschitz()
+    );
+
+    let log = Trainer::new(
+        dataset("spector.csv", ModelKind::Logistic),
+        TrainerConfig {
+            standardize: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let problem = Problem::new(
+        ModelKind::Logistic,
+        log.training_features(),
+        &log.dataset().target,
+    );
+    for theta in [[0.0; 4], [1.3, 0.4, 1.2, -1.1], [5.0, -3.0, 2.0, 1.0]] {
+        let true_l = largest_eigenvalue(&numerical_hessian(&problem, &theta));
+        assert!(
+            true_l <= log.lipschitz() * (1.0 + 1e-6),
+            "{true_l} > bound {}",
+            log.lipschitz()
+        );
+    }
+    // At θ = 0 every σ' is exactly 1/4, so the bound is attained.
+    let at_zero = largest_eigenvalue(&numerical_hessian(&problem, &[0.0; 4]));
+    assert!(rel(at_zero, log.lipschitz()) < 1e-6);
+    // Standardizing changes L.
+    let raw = Trainer::new(
+        dataset("spector.csv", ModelKind::Logistic),
+        TrainerConfig::default(),
+    )
+    .unwrap();
+    assert!(raw.lipschitz() > 10.0 * log.lipschitz());
+}
+
+#[test]
+fn warns_about_ill_conditioning_and_what_standardizing_does() {
+    let raw = Trainer::new(
+        dataset("breast_cancer_mean10.csv", ModelKind::Logistic),
+        TrainerConfig::default(),
+    )
+    .unwrap();
+    let d = diagnose(&raw);
+    let ill = d
+        .iter()
+        .find(|d| d.kind == DiagnosticKind::IllConditioned)
+        .expect("ill-conditioned warning");
+    assert!(
+        ill.message
+            .contains("Standardizing the features brings it to"),
+        "{}",
+        ill.message
+    );
+    // mean_radius, mean_perimeter and mean_area are almost collinear.
+    assert!(d.iter().any(|d| d.kind == DiagnosticKind::Collinear
+        && d.message.contains("mean_radius")
+        && d.message.contains("mean_perimeter")));
+    let good = Trainer::new(
+        dataset("stackloss.csv", ModelKind::Linear),
+        TrainerConfig {
+            standardize: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert!(diagnose(&good).is_empty(), "{:?}", diagnose(&good));
+}
+
+#[test]
+fn warns_about_separable_classes() {
+    let data = from_text("h,p\n1,0\n2,0\n3,1\n4,1\n", "p", ModelKind::Logistic);
+    let t = Trainer::new(data, TrainerConfig::default()).unwrap();
+    let d = diagnose(&t);
+    assert!(
+        d.iter()
+            .any(|d| d.kind == DiagnosticKind::NoFiniteOptimum && d.message.contains("L2")),
+        "{d:?}"
+    );
+}
+
+#[test]
+fn warns_about_a_categorical_target_fitted_as_linear() {
+    let t = Trainer::new(
+        dataset("spector.csv", ModelKind::Linear),
+        TrainerConfig::default(),
+    )
+    .unwrap();
+    let d = diagnose(&t);
+    let w = d
+        .iter()
+        .find(|d| d.kind == DiagnosticKind::CategoricalTarget)
+        .expect("categorical warning");
+    assert!(
+        w.message.contains("GRADE") && w.message.contains("0, 1") && w.message.contains("Logistic"),
+        "{}",
+        w.message
+    );
+}
+
+#[test]
+fn landscape_grid_has_requested_shape_and_range() {
+    let x = Matrix::from_rows(&[vec![1.0], vec![2.0]]).unwrap();
+    let t = [1.0, 2.0];
+    let g = Landscape::compute(
+        &Problem::new(ModelKind::Linear, &x, &t),
+        &[0.0],
+        0.0,
+        0,
+        1,
+        (0.0, 2.0),
+        (-1.0, 1.0),
+        3,
+    );
+    // The grid is w ∈ {0, 1, 2} × b ∈ {−1, 0, 1}; at w = 1, b = 0 (the
+    // centre) the fit is perfect, and at w = 0, b = −1 the residuals are 2, 3.
+    assert_eq!((g.resolution, g.values.len()), (3, 9));
+    assert!(
+        g.values[4].abs() < 1e-15,
+        "loss at w=1,b=0 is {}",
+        g.values[4]
+    );
+    assert!(
+        (g.values[0] - 6.5).abs() < 1e-12,
+        "loss at w=0,b=-1 is {}",
+        g.values[0]
+    );
+    assert_eq!(g.value_range().0, g.values[4]);
+}
+
+#[test]
+fn gradient_shares_sum_to_one_and_rank_the_pulling_rows() {
+    let mut t = Trainer::new(
+        dataset("stackloss.csv", ModelKind::Linear),
+        TrainerConfig {
+            standardize: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    t.set_learning_rate(0.05).unwrap();
+    t.run(5);
+    let shares = t.gradient_shares();
+    assert_eq!(shares.len(), 21);
+    assert!(
+        (shares.iter().sum::<f64>() - 1.0).abs() < 1e-9,
+        "sum {}",
+        shares.iter().sum::<f64>()
+    );
+    // Moving one row far off makes it the largest contributor.
+    let text = data_file("stackloss.csv").replacen("80,27,89,42", "80,27,89,420", 1);
+    let mut t = Trainer::new(
+        from_text(&text, "STACKLOSS", ModelKind::Linear),
+        TrainerConfig {
+            standardize: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    t.set_learning_rate(0.05).unwrap();
+    t.run(5);
+    let shares = t.gradient_shares();
+    let top = (0..shares.len())
+        .max_by(|&a, &b| shares[a].abs().total_cmp(&shares[b].abs()))
+        .unwrap();
+    assert_eq!(top, 0, "{shares:?}");
+}
