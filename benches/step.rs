@@ -44,8 +44,8 @@ fn data(n: usize, model: ModelKind) -> (Matrix, Vec<f64>) {
     (Matrix::from_row_major(n, D, x).expect("shape"), t)
 }
 
-/// Per case: (name, rows, bytes per step, seconds per step of each sample).
-type Samples = Vec<(String, usize, u64, Vec<f64>)>;
+/// Per case: (name, bytes per step, seconds per step of each sample).
+type Samples = Vec<(String, u64, Vec<f64>)>;
 
 static SAMPLES: Mutex<Samples> = Mutex::new(Vec::new());
 
@@ -82,7 +82,7 @@ fn step(c: &mut Criterion) {
                 SAMPLES
                     .lock()
                     .unwrap()
-                    .push((format!("{}/{n}", model.name()), n, bytes, per_step));
+                    .push((format!("{}/{n}", model.name()), bytes, per_step));
             }
         }
     }
@@ -97,16 +97,17 @@ fn summary() {
         return;
     }
     println!("\nsummary (d = {D}; bytes = (d + 1)·n·8 per step)");
-    for (name, _, bytes, times) in samples.iter() {
+    for (name, bytes, times) in samples.iter() {
         let mut t = times.clone();
         t.sort_by(f64::total_cmp);
         let (median, best) = (t[t.len() / 2], t[0]);
         println!(
-            "  {name:17} {:8.3} ms/step  {:5.1} GB/s   (best {:.3} ms, {:.1} GB/s)",
+            "  {name:17} {:8.3} ms/step  {:5.1} GB/s   (best {:.3} ms, {:.1} GB/s; {} samples)",
             median * 1e3,
             *bytes as f64 / median / 1e9,
             best * 1e3,
-            *bytes as f64 / best / 1e9
+            *bytes as f64 / best / 1e9,
+            t.len()
         );
     }
 }

@@ -16,7 +16,7 @@ cargo clippy --all-targets -- -D warnings
 step "cargo test"
 cargo test
 step "wasm tests (node)"
-cargo test --target wasm32-unknown-unknown --test wasm
+cargo test --target wasm32-unknown-unknown --test wasm --test wasm_prepare
 step "build web"
 bash scripts/build-web.sh
 step "browser tests"

@@ -2,9 +2,8 @@
 //! ill-conditioning and collinear columns, a categorical target fitted as
 //! a continuous one.
 
-use crate::data::Scaler;
-use crate::model::{ModelKind, Problem};
-use crate::optimum::{Curvature, Optimum};
+use crate::model::ModelKind;
+use crate::optimum::Optimum;
 use crate::trainer::Trainer;
 use serde::Serialize;
 
@@ -38,9 +37,19 @@ pub struct Diagnostic {
 
 /// Every warning that applies to the trainer's problem.
 pub fn diagnose(trainer: &Trainer) -> Vec<Diagnostic> {
+    diagnose_with(trainer, Some(trainer.optimum()))
+}
+
+/// [`diagnose`] without computing the exact optimum: the warning that needs
+/// it is left out until it is known (`Trainer::optimum_if_ready`).
+pub fn diagnose_available(trainer: &Trainer) -> Vec<Diagnostic> {
+    diagnose_with(trainer, trainer.optimum_if_ready())
+}
+
+fn diagnose_with(trainer: &Trainer, optimum: Option<&Optimum>) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let data = trainer.dataset();
-    if let Optimum::NoFiniteOptimum { reason } = trainer.optimum() {
+    if let Some(Optimum::NoFiniteOptimum { reason }) = optimum {
         out.push(Diagnostic {
             kind: DiagnosticKind::NoFiniteOptimum,
             message: format!(
@@ -49,12 +58,9 @@ pub fn diagnose(trainer: &Trainer) -> Vec<Diagnostic> {
             ),
         });
     }
-    let here = trainer.curvature().condition_number;
-    let standardized = {
-        let scaler = Scaler::fit(&data.features);
-        let z = scaler.transform(&data.features);
-        Curvature::of(&Problem::new(data.model, &z, &data.target)).condition_number
-    };
+    // Everything below comes from the curvature's sums: no pass over the data.
+    let curvature = trainer.curvature();
+    let here = curvature.condition_number;
     if here > ILL_CONDITIONED {
         let message = if trainer.standardized() {
             format!(
@@ -67,7 +73,7 @@ pub fn diagnose(trainer: &Trainer) -> Vec<Diagnostic> {
                 "The loss surface is a long narrow valley (condition number {}): plain gradient descent needs on \
                  the order of that many steps. Standardizing the features brings it to {}.",
                 compact(here),
-                compact(standardized)
+                compact(curvature.standardized_condition_number)
             )
         };
         out.push(Diagnostic {
@@ -75,7 +81,7 @@ pub fn diagnose(trainer: &Trainer) -> Vec<Diagnostic> {
             message,
         });
     }
-    for (a, b, r) in collinear_pairs(trainer) {
+    for (a, b, r) in collinear_pairs(&curvature.correlations, data.feature_names.len()) {
         out.push(Diagnostic {
             kind: DiagnosticKind::Collinear,
             message: format!(
@@ -104,30 +110,13 @@ pub fn diagnose(trainer: &Trainer) -> Vec<Diagnostic> {
     out
 }
 
-/// Feature pairs with |correlation| above [`COLLINEAR`].
-fn collinear_pairs(trainer: &Trainer) -> Vec<(usize, usize, f64)> {
-    let x = &trainer.dataset().features;
-    let d = x.cols();
-    let n = x.rows().max(1) as f64;
-    if d < 2 {
-        return Vec::new();
-    }
-    let scaler = Scaler::fit(x);
-    let mut sums = vec![0.0; d * d];
-    let mut z = vec![0.0; d];
-    for row in x.row_iter() {
-        z.copy_from_slice(row);
-        scaler.transform_row_in_place(&mut z);
-        for i in 0..d {
-            for j in i + 1..d {
-                sums[i * d + j] += z[i] * z[j];
-            }
-        }
-    }
+/// Feature pairs with |correlation| above [`COLLINEAR`], from the d × d
+/// correlation matrix.
+fn collinear_pairs(correlations: &[f64], d: usize) -> Vec<(usize, usize, f64)> {
     let mut pairs = Vec::new();
     for i in 0..d {
         for j in i + 1..d {
-            let r = sums[i * d + j] / n;
+            let r = correlations.get(i * d + j).copied().unwrap_or(0.0);
             if r.abs() > COLLINEAR {
                 pairs.push((i, j, r));
             }

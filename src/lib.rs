@@ -12,6 +12,7 @@ pub mod model;
 pub mod optim;
 pub mod optimum;
 pub mod plot;
+pub mod prepare;
 pub mod report;
 pub mod trainer;
 

@@ -96,24 +96,38 @@ pub struct StandardizedReport {
 impl FitReport {
     /// The report of `trainer` as it stands.
     pub fn of(trainer: &Trainer) -> Self {
+        Self::with_optimum(trainer, Some(trainer.optimum()))
+    }
+
+    /// [`FitReport::of`] without computing the exact optimum: `optimum` and
+    /// `reason` stay null until it is known (`Trainer::optimum_if_ready`).
+    pub fn of_available(trainer: &Trainer) -> Self {
+        Self::with_optimum(trainer, trainer.optimum_if_ready())
+    }
+
+    fn with_optimum(trainer: &Trainer, optimum: Option<&Optimum>) -> Self {
         let s = trainer.state();
         let d = trainer.dataset();
         let (weights, bias) = trainer.original_parameters();
         let (gw, gb) = trainer.original_gradient();
-        let (optimum, reason) = match trainer.original_optimum() {
-            Optimum::Found {
+        let (optimum, reason) = match optimum {
+            Some(Optimum::Found {
                 weights,
                 bias,
                 loss,
-            } => (
-                Some(OptimumReport {
-                    weights,
-                    bias,
-                    loss,
-                }),
-                None,
-            ),
-            Optimum::NoFiniteOptimum { reason } => (None, Some(reason)),
+            }) => {
+                let (weights, bias) = trainer.scaler().to_original(weights, *bias);
+                (
+                    Some(OptimumReport {
+                        weights,
+                        bias,
+                        loss: *loss,
+                    }),
+                    None,
+                )
+            }
+            Some(Optimum::NoFiniteOptimum { reason }) => (None, Some(reason.clone())),
+            None => (None, None),
         };
         let curvature = trainer.curvature();
         Self {

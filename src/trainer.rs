@@ -83,9 +83,7 @@ impl Trainer {
     /// A trainer at step 0. Fails on an invalid learning rate, tolerance or
     /// penalty; the dataset itself was validated when it was built.
     pub fn new(dataset: Dataset, config: TrainerConfig) -> Result<Self> {
-        check_learning_rate(config.learning_rate)?;
-        check_non_negative("tolerance", config.tolerance)?;
-        check_non_negative("l2", config.l2)?;
+        check_config(&config)?;
         let scaler = if config.standardize {
             Scaler::fit(&dataset.features)
         } else {
@@ -96,9 +94,60 @@ impl Trainer {
         } else {
             dataset.features.clone()
         };
+        Self::from_parts(dataset, scaler, x, config, None, None)
+    }
+
+    /// A trainer at step 0 from parts computed elsewhere, e.g. a slice at a
+    /// time by [`crate::prepare::TrainerBuilder`]; [`Trainer::new`] is this
+    /// with the parts computed in one go.
+    ///
+    /// `x` is the training matrix: `dataset.features` transformed by
+    /// `scaler` when `config.standardize`, else a copy of them with the
+    /// identity scaler. `start_state` is the state at the starting point of
+    /// `config.init` (loss and gradient evaluated on `x`), evaluated here when
+    /// `None`; `curvature` is that of the training problem, computed on first
+    /// use when `None`. Fails like [`Trainer::new`] on an invalid learning
+    /// rate, tolerance or penalty. Panics if the parts do not fit together
+    /// (shapes, or a start state at other parameters).
+    pub fn from_parts(
+        dataset: Dataset,
+        scaler: Scaler,
+        x: Matrix,
+        config: TrainerConfig,
+        start_state: Option<StepState>,
+        curvature: Option<Curvature>,
+    ) -> Result<Self> {
+        check_config(&config)?;
+        assert_eq!(
+            x.rows(),
+            dataset.target.len(),
+            "one training row per target"
+        );
+        assert_eq!(
+            x.cols(),
+            dataset.features.cols(),
+            "one training column per feature"
+        );
+        assert_eq!(
+            scaler.mean().len(),
+            x.cols(),
+            "one scaler entry per feature"
+        );
         let start = initial_parameters(config.init, x.cols());
-        let problem = Problem::new(dataset.model, &x, &dataset.target).with_l2(config.l2);
-        let state = IterState::start(&problem, start.0.clone(), start.1, config.learning_rate);
+        let state = match start_state {
+            Some(mut state) => {
+                assert!(
+                    state.weights == start.0 && state.bias.to_bits() == start.1.to_bits(),
+                    "the start state is at the starting point of config.init"
+                );
+                state.learning_rate = config.learning_rate;
+                state
+            }
+            None => {
+                let problem = Problem::new(dataset.model, &x, &dataset.target).with_l2(config.l2);
+                IterState::start(&problem, start.0.clone(), start.1, config.learning_rate)
+            }
+        };
         let mut trainer = Self {
             memory: GradientDescent.init_memory(x.cols()),
             dataset,
@@ -111,11 +160,11 @@ impl Trainer {
             history: Vec::new(),
             path: Vec::new(),
             path_stride: 1,
-            curvature: OnceCell::new(),
+            curvature: curvature.map(OnceCell::from).unwrap_or_default(),
             optimum: OnceCell::new(),
             solver: None,
         };
-        trainer.restart();
+        trainer.settle();
         Ok(trainer)
     }
 
@@ -348,36 +397,62 @@ impl Trainer {
     /// term (1/n)·(∂ℓᵢ/∂z)·(xᵢ, 1) onto the full gradient g, divided by ‖g‖².
     /// Shares sum to 1; a negative share pulls against the step.
     pub fn gradient_shares(&self) -> Vec<f64> {
+        let share = self.share_of_row();
+        (0..self.x.rows()).map(share).collect()
+    }
+
+    /// [`Trainer::gradient_shares`] of the listed rows only (0 for a row out
+    /// of range), so that a view of a few rows stays cheap on big data.
+    pub fn gradient_shares_of(&self, rows: &[usize]) -> Vec<f64> {
+        let share = self.share_of_row();
+        let n = self.x.rows();
+        rows.iter()
+            .map(|&r| if r < n { share(r) } else { 0.0 })
+            .collect()
+    }
+
+    /// Changes the L2 penalty λ (finite, ≥ 0) and resets to the starting
+    /// point, keeping the learning rate; the curvature and the exact optimum
+    /// of the new loss are computed on next use (or by `advance_optimum`).
+    pub fn set_l2(&mut self, lambda: f64) -> Result<()> {
+        check_non_negative("l2", lambda)?;
+        if lambda != self.config.l2 {
+            self.config.l2 = lambda;
+            self.curvature = OnceCell::new();
+            self.optimum = OnceCell::new();
+            self.solver = None;
+        }
+        self.restart();
+        Ok(())
+    }
+
+    /// Row `i`'s share of the current gradient (see `gradient_shares`).
+    fn share_of_row(&self) -> impl Fn(usize) -> f64 + '_ {
         let s = &self.state;
         let n = self.dataset.target.len().max(1) as f64;
         // With an L2 penalty, g = (data terms) + λw: share out the data part.
         let penalty: f64 =
             self.config.l2 * crate::model::problem::dot(&s.weights, &s.gradient_weights);
         let data_part = s.gradient_norm * s.gradient_norm - penalty;
-        self.x
-            .row_iter()
-            .zip(&self.dataset.target)
-            .map(|(row, &t)| {
-                let z = s.bias + crate::model::problem::dot(row, &s.weights);
-                let dz = match self.dataset.model {
-                    crate::model::ModelKind::Linear => crate::model::linear::squared_error(z, t).1,
-                    crate::model::ModelKind::Logistic => {
-                        crate::model::logistic::cross_entropy(z, t).1
-                    }
-                };
-                let along = row
-                    .iter()
-                    .zip(&s.gradient_weights)
-                    .map(|(x, g)| x * g)
-                    .sum::<f64>()
-                    + s.gradient_bias;
-                if data_part > 0.0 {
-                    dz * along / n / data_part
-                } else {
-                    0.0
-                }
-            })
-            .collect()
+        move |i| {
+            let (row, t) = (self.x.row(i), self.dataset.target[i]);
+            let z = s.bias + crate::model::problem::dot(row, &s.weights);
+            let dz = match self.dataset.model {
+                crate::model::ModelKind::Linear => crate::model::linear::squared_error(z, t).1,
+                crate::model::ModelKind::Logistic => crate::model::logistic::cross_entropy(z, t).1,
+            };
+            let along = row
+                .iter()
+                .zip(&s.gradient_weights)
+                .map(|(x, g)| x * g)
+                .sum::<f64>()
+                + s.gradient_bias;
+            if data_part > 0.0 {
+                dz * along / n / data_part
+            } else {
+                0.0
+            }
+        }
     }
 
     /// Analytic vs central-difference gradient at the current parameters.
@@ -394,6 +469,12 @@ impl Trainer {
             self.config.learning_rate,
         );
         self.state = state;
+        self.settle();
+    }
+
+    /// Step 0 at the current (freshly evaluated) state: clears the optimizer
+    /// memory, the history and the path, and judges the start.
+    fn settle(&mut self) {
         self.memory = GradientDescent.init_memory(self.x.cols());
         self.start_loss = self.state.loss;
         self.history.clear();
@@ -474,6 +555,13 @@ impl Trainer {
     }
 }
 
+/// The errors [`Trainer::new`] gives for a configuration, in its order.
+pub(crate) fn check_config(config: &TrainerConfig) -> Result<()> {
+    check_learning_rate(config.learning_rate)?;
+    check_non_negative("tolerance", config.tolerance)?;
+    check_non_negative("l2", config.l2)
+}
+
 fn check_learning_rate(value: f64) -> Result<()> {
     if value.is_finite() && value > 0.0 {
         Ok(())
@@ -496,7 +584,7 @@ fn check_non_negative(name: &str, value: f64) -> Result<()> {
 
 /// Zeros, or uniform in [−1, 1] from a SplitMix64 stream (no OS randomness,
 /// so it works the same natively and in the browser).
-fn initial_parameters(init: Init, d: usize) -> (Vec<f64>, f64) {
+pub(crate) fn initial_parameters(init: Init, d: usize) -> (Vec<f64>, f64) {
     match init {
         Init::Zeros => (vec![0.0; d], 0.0),
         Init::Random { seed } => {

@@ -492,6 +492,12 @@ fn rejects_unterminated_quote() {
         "{e:?}"
     );
     assert_mentions(&e.to_string(), &["line 3", "never closed"]);
+    // The same with CRLF line ends.
+    let e = Table::parse("a,b\r\n1,2\r\n3,\"4\r\n5,6\r\n").unwrap_err();
+    assert!(
+        matches!(e, GradstepError::Malformed { line: 3, .. }),
+        "{e:?}"
+    );
 }
 
 #[test]

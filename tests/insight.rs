@@ -274,3 +274,36 @@ fn gradient_shares_sum_to_one_and_rank_the_pulling_rows() {
         .unwrap();
     assert_eq!(top, 0, "{shares:?}");
 }
+
+/// The standardized condition number and the correlations come from the raw
+/// sums; they must match a standardized copy of the data and a direct
+/// correlation computation.
+#[test]
+fn standardized_geometry_from_raw_sums_matches_direct_computation() {
+    for (file, model) in [
+        ("diabetes.csv", ModelKind::Linear),
+        ("breast_cancer_mean10.csv", ModelKind::Logistic),
+    ] {
+        let data = dataset(file, model);
+        let raw =
+            gradstep::optimum::Curvature::of(&Problem::new(model, &data.features, &data.target));
+        let scaler = gradstep::data::Scaler::fit(&data.features);
+        let z = scaler.transform(&data.features);
+        let direct = gradstep::optimum::Curvature::of(&Problem::new(model, &z, &data.target));
+        assert!(
+            rel(raw.standardized_condition_number, direct.condition_number) < 1e-6,
+            "{file}"
+        );
+        let d = data.features.cols();
+        let n = data.features.rows() as f64;
+        for a in 0..d {
+            for b in 0..d {
+                let r: f64 = z.row_iter().map(|row| row[a] * row[b]).sum::<f64>() / n;
+                assert!(
+                    (raw.correlations[a * d + b] - r).abs() < 1e-9,
+                    "{file} corr({a},{b})"
+                );
+            }
+        }
+    }
+}

@@ -4,7 +4,8 @@
 import init, { Session } from './pkg/gradstep.js';
 import { $, el, clear, setOptions, nextFrame } from './dom.js';
 import { fmt, fmtRate, pct } from './format.js';
-import { loadFile } from './loader.js';
+import { loadFile, prepare } from './loader.js';
+import { createInsight } from './insight.js';
 
 const FRAME_BUDGET_MS = 8;
 const VIEW_LABELS = {
@@ -144,22 +145,12 @@ function applySummary(s) {
   setOptions(ui.sliceX, featureOptions, 0);
   setOptions(ui.sliceY, featureOptions, 1);
 
-  const found = s.optimum.kind === 'found';
-  ui.relative.disabled = !found;
-  if (!found) ui.relative.checked = false;
-  ui.optimumNote.textContent = found
-    ? `Optimum: the exact minimizer, loss L* = ${fmt(s.optimum.loss, 6)}.`
-    : `No finite optimum: ${s.optimum.reason}`;
-
   setRateControls(s.suggested_learning_rate);
-  const twoOverL = s.max_stable_learning_rate;
-  ui.lrHint.textContent =
-    `L = ${fmt(s.lipschitz)}: 1/L = ${fmtRate(1 / s.lipschitz)} always descends (starting value ${fmtRate(s.suggested_learning_rate)}); ` +
-    (s.config.model === 'linear'
-      ? `above 2/L ≈ ${fmtRate(twoOverL)} the steps overshoot and diverge.`
-      : `far above 2/L ≈ ${fmtRate(twoOverL)} the steps can overshoot and diverge.`);
   hideStatusMessage();
   syncSlices();
+  // The optimum (computed across frames), the 1/L and 2/L marks and the
+  // insight panels: insight.js.
+  insight.summary(s);
   redraw();
 }
 
@@ -188,10 +179,18 @@ function currentConfig(overrides) {
   };
 }
 
-/** Applies the current choices; on error restores the controls and keeps the old model. */
+/** Tables with more rows than this are prepared in slices across frames. */
+const SLICED_CONFIGURE_ROWS = 50000;
+
+/**
+ * Applies the current choices; on error restores the controls and keeps the
+ * old model. On big data the model is prepared across animation frames
+ * (progress bar, controls disabled): the returned promise settles then.
+ */
 function reconfigure(overrides) {
-  if (!session || !summary) return;
+  if (!session || !summary || busy) return undefined;
   pause();
+  if (summary.rows > SLICED_CONFIGURE_ROWS) return reconfigureSliced(overrides);
   try {
     const s = session.configure(currentConfig(overrides));
     clearError();
@@ -203,7 +202,34 @@ function reconfigure(overrides) {
   }
 }
 
+async function reconfigureSliced(overrides) {
+  busy = true;
+  setBusy(true);
+  setConfigBusy(true);
+  ui.progress.value = 0;
+  ui.progressText.textContent = 'Preparing…';
+  ui.progressBox.hidden = false;
+  try {
+    session.begin_configure(currentConfig(overrides));
+    const s = await prepare(session, (fraction) => {
+      ui.progress.value = fraction;
+      ui.progressText.textContent = `Preparing… ${Math.floor(fraction * 100)}%`;
+    });
+    clearError();
+    applySummary(s);
+  } catch (e) {
+    showError(errorText(e));
+    applySummary(summary);
+  } finally {
+    ui.progressBox.hidden = true;
+    busy = false;
+    setBusy(false);
+    setConfigBusy(false);
+  }
+}
+
 function afterLoad(s) {
+  insight.loaded();
   clearError();
   lastMetrics = null;
   ui.view.value = '';
@@ -229,6 +255,7 @@ async function loadUserFile(file) {
   pause();
   busy = true;
   setBusy(true);
+  setConfigBusy(true);
   ui.progressBox.hidden = false;
   try {
     const s = await loadFile(session, file, (fraction, text) => {
@@ -244,6 +271,7 @@ async function loadUserFile(file) {
     ui.progressBox.hidden = true;
     busy = false;
     setBusy(false);
+    setConfigBusy(false);
     ui.file.value = '';
   }
 }
@@ -265,6 +293,13 @@ function loadPasted() {
 
 function setBusy(on) {
   for (const b of [ui.step, ui.step10, ui.step100, ui.play, ui.reset, ui.pasteLoad]) b.disabled = on;
+}
+
+/** Disables the data and model choices while a file loads or a model is prepared. */
+function setConfigBusy(on) {
+  for (const c of [ui.example, ui.file, ui.dropMissing, ui.target, ui.model, ui.standardize]) c.disabled = on;
+  // The fieldset keeps the text columns' boxes disabled when re-enabled.
+  ui.features.closest('fieldset').disabled = on;
 }
 
 // ---------------------------------------------------------------- learning rate
@@ -302,8 +337,13 @@ function applyRate(rate, from) {
 
 // ---------------------------------------------------------------- drawing
 
+/** Canvases narrower or lower than this (CSS px) are not drawn: no room for a plot. */
+const MIN_CANVAS_CSS = 64;
+
 function sizeCanvas(canvas) {
   const dpr = window.devicePixelRatio || 1;
+  // A transient layout (e.g. a 1 px wide window) would only draw a broken plot.
+  if (canvas.clientWidth < MIN_CANVAS_CSS || canvas.clientHeight < MIN_CANVAS_CSS) return 0;
   const w = Math.round(canvas.clientWidth * dpr);
   const h = Math.round(canvas.clientHeight * dpr);
   if (w > 0 && h > 0 && (canvas.width !== w || canvas.height !== h)) {
@@ -333,7 +373,8 @@ function redraw() {
     dpr = sizeCanvas(ui.modelCanvas);
     if (dpr) {
       const [sx, sy] = slices();
-      const drawn = session.draw_model(ui.modelCanvas, dpr, ui.view.value || '', sx, sy);
+      const { ghost, insight: shares } = insight.modelFlags();
+      const drawn = session.draw_model(ui.modelCanvas, dpr, ui.view.value || '', sx, sy, ghost, shares);
       if (ui.modelLegend.dataset.view !== drawn || ui.modelLegend.dataset.source !== summaryKey()) {
         renderModelLegend(drawn);
       }
@@ -342,10 +383,11 @@ function redraw() {
     showError(errorText(e));
   }
   updateReadouts();
+  insight.redrawn();
 }
 
 function summaryKey() {
-  return `${summary.source}|${summary.config.target}|${summary.config.features.join(',')}|${summary.config.model}`;
+  return `${summary.source}|${summary.config.target}|${summary.config.features.join(',')}|${summary.config.model}|${insight.legendKey()}`;
 }
 
 function swatch(kind) {
@@ -358,7 +400,8 @@ function renderModelLegend(view) {
   const target = s.dataset.target;
   const parts = [];
   if (view === 'line') {
-    parts.push(swatch('dot point'), 'data', swatch('line fit'), 'current model', swatch('dashed reference'), 'optimum');
+    parts.push(swatch('dot point'), 'data', swatch('line fit'), 'current model');
+    if (insight.modelFlags().ghost) parts.push(swatch('dashed reference'), 'optimum');
   } else if (view === 'sigmoid') {
     parts.push(swatch('dot negative'), `${target} = ${classes[0]}`, swatch('dot positive'), `${target} = ${classes[1]}`,
       swatch('line primary'), `P(${target} = ${classes[1]})`, swatch('dashed threshold'), '0.5 threshold');
@@ -373,6 +416,7 @@ function renderModelLegend(view) {
   } else if (view === 'predicted-actual') {
     parts.push(swatch('dot point'), 'one dot per row', swatch('dashed reference'), 'perfect prediction (y = x)');
   }
+  parts.push(...insight.modelLegendParts(view));
   if (s.dataset.rows > 2000) parts.push(`(showing 2,000 of ${s.dataset.rows.toLocaleString('en-US')} rows)`);
   ui.modelLegend.replaceChildren(...parts);
   ui.modelLegend.dataset.view = view;
@@ -422,7 +466,7 @@ function updateReadouts() {
   });
 
   const names = summary.dataset.features;
-  const opt = summary.optimum.kind === 'found' ? summary.optimum : null;
+  const opt = insight.optimumOriginal();
   const rows = names.map((name, i) => [`w · ${name}`, st.weights[i], st.gradient_weights[i], opt ? opt.weights[i] : undefined]);
   rows.push(['b (bias)', st.bias, st.gradient_bias, opt ? opt.bias : undefined]);
   const body = ui.params;
@@ -459,6 +503,7 @@ function handleStatus(status) {
     const text = st.message || status;
     if (status === 'diverged') showStatusMessage('warning', `${text.charAt(0).toUpperCase()}${text.slice(1)}.`);
     else showStatusMessage('success', `Converged: ${text}.`);
+    insight.statusChanged(status);
   } else {
     hideStatusMessage();
   }
@@ -489,6 +534,7 @@ function pause() {
   ui.play.textContent = 'Play';
   ui.play.setAttribute('aria-pressed', 'false');
   updateReadouts();
+  insight.paused();
 }
 
 function frame() {
@@ -519,9 +565,67 @@ function frame() {
   if (playing) requestAnimationFrame(frame);
 }
 
+function resetTraining() {
+  if (!session || !summary || busy) return;
+  pause();
+  try {
+    session.reset();
+  } catch (e) {
+    showError(errorText(e));
+    return;
+  }
+  hideStatusMessage();
+  redraw();
+}
+
 // ---------------------------------------------------------------- wiring
 
 let EXAMPLES = [];
+
+/** Pasted or linked CSV text: loads it as "Your own data"; false on error (shown). */
+function loadCsvText(text, name) {
+  pause();
+  const s = attempt(() => session.load_csv(text, name));
+  if (!s) return false;
+  afterLoad(s);
+  ui.example.value = '';
+  ui.exampleDescription.textContent = '';
+  return true;
+}
+
+/** What insight.js (and the modules it drives) may use of this page. */
+const app = {
+  get session() { return session; },
+  get summary() { return summary; },
+  get playing() { return playing; },
+  /** A file loads or a model is being prepared: no engine changes meanwhile. */
+  get busy() { return busy; },
+  get examples() { return EXAMPLES; },
+  ui,
+  errorText,
+  showError,
+  clearError,
+  redraw,
+  syncSlices,
+  reconfigure,
+  loadExample,
+  loadCsvText,
+  afterLoad,
+  applyRate,
+  stepN,
+  play,
+  pause,
+  resetTraining,
+  /** The trainer went back to a (new) start: clear the status and redraw. */
+  restarted() {
+    hideStatusMessage();
+    redraw();
+  },
+  settingsChanged() {
+    insight.settingsChanged();
+  },
+};
+const insight = createInsight(app);
 
 function wire() {
   ui.example.addEventListener('change', () => {
@@ -541,17 +645,7 @@ function wire() {
   ui.step10.addEventListener('click', () => stepN(10));
   ui.step100.addEventListener('click', () => stepN(100));
   ui.play.addEventListener('click', () => (playing ? pause() : play()));
-  ui.reset.addEventListener('click', () => {
-    pause();
-    try {
-      session.reset();
-    } catch (e) {
-      showError(errorText(e));
-      return;
-    }
-    hideStatusMessage();
-    redraw();
-  });
+  ui.reset.addEventListener('click', resetTraining);
   ui.stepsPerFrame.addEventListener('change', () => { chunk = 1; });
 
   ui.lrRange.addEventListener('input', () => applyRate(10 ** Number(ui.lrRange.value), 'range'));
@@ -614,7 +708,7 @@ async function main() {
   ], EXAMPLES[0].id);
   wire();
   await nextFrame();
-  await loadExample(EXAMPLES[0].id);
+  if (!(await insight.restore(location.hash))) await loadExample(EXAMPLES[0].id);
   document.body.dataset.ready = 'true';
 }
 

@@ -54,6 +54,14 @@ impl Scaler {
         Self { mean, std }
     }
 
+    /// A scaler from per-feature means and standard deviations computed
+    /// elsewhere (e.g. a fit spread over many calls). Panics if the lengths
+    /// differ; every std should be positive and finite.
+    pub fn from_mean_std(mean: Vec<f64>, std: Vec<f64>) -> Self {
+        assert_eq!(mean.len(), std.len(), "one mean and one std per feature");
+        Self { mean, std }
+    }
+
     /// Per-feature means.
     pub fn mean(&self) -> &[f64] {
         &self.mean

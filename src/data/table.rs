@@ -437,11 +437,18 @@ fn is_blank(rec: &StringRecord) -> bool {
 }
 
 /// The reader runs an unclosed quote to the end of the input silently; this
-/// finds it by rescanning the record that starts at `start`.
-fn unterminated_quote(text: &[u8], start: usize, delim: u8) -> bool {
+/// finds it by rescanning the record that starts at `start`. Returns how many
+/// line breaks precede the record's first field (a start can point at the
+/// line end left over from a CRLF), so the caller can name the right line.
+fn unterminated_quote(text: &[u8], start: usize, delim: u8) -> Option<u64> {
     let mut in_quotes = false;
     let mut field_start = true;
     let mut i = start;
+    let mut skipped_lines = 0;
+    while let Some(&b @ (b'\r' | b'\n')) = text.get(i) {
+        skipped_lines += u64::from(b == b'\n');
+        i += 1;
+    }
     while i < text.len() {
         let b = text[i];
         if in_quotes {
@@ -455,14 +462,14 @@ fn unterminated_quote(text: &[u8], start: usize, delim: u8) -> bool {
         } else {
             match b {
                 b'"' if field_start => in_quotes = true,
-                b'\n' | b'\r' => return false,
+                b'\n' | b'\r' => return None,
                 _ => {}
             }
             field_start = b == delim;
         }
         i += 1;
     }
-    in_quotes
+    in_quotes.then_some(skipped_lines)
 }
 
 fn unterminated_error(line: u64) -> GradstepError {
@@ -1033,8 +1040,8 @@ impl Body {
             }
             let pos = cur.record_pos(&rec);
             if rec.len() != self.ncols {
-                if unterminated_quote(bytes, pos.byte, self.delimiter) {
-                    return Err(unterminated_error(pos.line));
+                if let Some(skipped) = unterminated_quote(bytes, pos.byte, self.delimiter) {
+                    return Err(unterminated_error(pos.line + skipped));
                 }
                 return Ok(BodyEnd::End(Some((self.records, pos.line, rec.len()))));
             }
@@ -1079,8 +1086,12 @@ impl Body {
             checkpoints,
             ..
         } = self;
-        if ragged.is_none() && unterminated_quote(text.as_bytes(), last_start, delimiter) {
-            return Err(unterminated_error(last_line));
+        if let Some(skipped) = ragged
+            .is_none()
+            .then(|| unterminated_quote(text.as_bytes(), last_start, delimiter))
+            .flatten()
+        {
+            return Err(unterminated_error(last_line + skipped));
         }
 
         // Header: some first-row text sits over a numeric body column, or the

@@ -5,42 +5,39 @@
 //!
 //! * Rows are processed in blocks of up to [`BLOCK`] rows (small enough that
 //!   the block's features stay in L1 between the two reads). First z for the
-//!   block (one short dot product per row, fully unrolled when d ≤ 16, which
-//!   is monomorphized), then one branch-free element-wise pass over the
-//!   block's z giving ℓ and dℓ/dz (vectorized across rows; for logistic this
-//!   uses the polynomial [`exp_nonpos`] and [`ln_1p_and_recip`] below instead of
-//!   libm), then Σ (dℓ/dz)·x, vectorized across the row's features, with two
-//!   sets of accumulators so that consecutive rows do not wait on each other.
+//!   block: one short dot product per row, fully unrolled when d ≤ 16 (each
+//!   width is monomorphized, natively; not on wasm32, to keep the download
+//!   small); with AVX2, whole-vector loads per row and four
+//!   rows' sums reduced together. Then one branch-free element-wise pass over
+//!   the block's z, in groups of eight, giving ℓ and dℓ/dz (vectorized across
+//!   rows; for logistic this uses the polynomial [`exp_nonpos`] and
+//!   [`ln_1p_and_recip`] below instead of libm, and asks for the next block
+//!   to be prefetched meanwhile, so that memory transfers overlap with the
+//!   arithmetic). Then Σ (dℓ/dz)·x, vectorized across the row's features,
+//!   with two sets of accumulators so that consecutive rows do not wait on
+//!   each other.
 //! * Sums are kept per block and added to running totals, so rounding error
 //!   grows with the number of blocks, not rows.
 //! * On x86_64 the same source is compiled a second time with AVX2 and FMA
-//!   enabled, chosen at run time.
-//! * Large problems (native targets only) are split at a fixed row into two
-//!   halves, the second computed by one persistent helper thread; the halves
-//!   are combined in a fixed order. The split depends only on the problem's
-//!   size, never on the machine or on whether the helper was free, so every
-//!   run gives bit-identical results (on one CPU type). Nothing allocates
-//!   per call once the helper thread exists.
+//!   enabled, chosen at run time; elsewhere (wasm32 included) only the
+//!   portable build exists.
+//! * Problems of at least [`SPLIT_MIN_VALUES`] values are split at a fixed
+//!   row into two halves; natively the second half goes to one persistent
+//!   helper thread, and the halves are combined in a fixed order. The split
+//!   depends only on the problem's size, never on the machine, the thread
+//!   count or on who computed which half, so every run gives bit-identical
+//!   results (for one instruction set). Nothing allocates per call once the
+//!   helper thread exists.
 
 use super::ModelKind;
 use crate::data::Matrix;
 
 /// Rows per block in the monomorphized kernels (z, ℓ and dℓ/dz buffers).
 const BLOCK: usize = 128;
-#[allow(non_snake_case)]
-fn PREFETCH() -> bool {
-    static V: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *V.get_or_init(|| std::env::var("GS_PF").map_or(true, |v| v == "1"))
-}
-#[allow(non_snake_case)]
-fn SPLIT() -> bool {
-    static V: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *V.get_or_init(|| std::env::var("GS_SPLIT").map_or(true, |v| v == "1"))
-}
 /// Widest feature count with a monomorphized kernel.
 const MAX_CONST_DIM: usize = 16;
 /// Problems with at least this many values (n·(d+1)) are split in two.
-const SPLIT_MIN_VALUES: usize = 1 << 18;
+const SPLIT_MIN_VALUES: usize = 1 << 15;
 /// Widest problem whose second-half gradient lives on the stack.
 const STACK_DIM: usize = 64;
 
@@ -105,7 +102,7 @@ fn check_shapes(x: &Matrix, t: &[f64], w: &[f64]) -> usize {
 
 /// Where a problem of n rows × d features is split in two, if it is.
 fn split_point(n: usize, d: usize) -> Option<usize> {
-    (SPLIT() && n >= 2 && n.saturating_mul(d + 1) >= SPLIT_MIN_VALUES).then_some(n / 2)
+    (n >= 2 && n.saturating_mul(d + 1) >= SPLIT_MIN_VALUES).then_some(n / 2)
 }
 
 /// Runs `f` with a zeroed buffer of `d` values: on the stack when small,
@@ -206,6 +203,11 @@ fn by_dim<A: Arith, M: RowLoss, const GRAD: bool>(
         };
     }
     const _: () = assert!(MAX_CONST_DIM == 16);
+    // In the browser, download size matters more than speed on the small
+    // data sets people train there: the 16 widths would add ~165 KB of wasm.
+    if cfg!(target_arch = "wasm32") {
+        return dynamic::<A, M, GRAD>(x, t, w, b, grad);
+    }
     dims!(1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16)
 }
 
@@ -232,9 +234,8 @@ fn prefetch(data: &[f64]) {
     for line in data.chunks(8) {
         // SAFETY: a prefetch never faults and has no observable effect.
         unsafe {
-            std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
-                line.as_ptr().cast(),
-            );
+            use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+            _mm_prefetch::<{ _MM_HINT_T0 }>(line.as_ptr().cast());
         }
     }
     #[cfg(not(target_arch = "x86_64"))]
@@ -286,6 +287,10 @@ mod avx2 {
     use std::arch::x86_64::*;
 
     /// Sum of row `x` times `w` as four lanes, for 4 ≤ D ≤ 16.
+    ///
+    /// # Safety
+    ///
+    /// AVX2 and FMA as for `z_block`, and `x..x + D` must be readable.
     #[inline]
     #[target_feature(enable = "avx2,fma")]
     unsafe fn row_lanes<const D: usize>(x: *const f64, w: &[__m256d; 5]) -> __m256d {
@@ -309,10 +314,14 @@ mod avx2 {
     }
 
     /// `Arith::z_block` for 4 ≤ D ≤ 16.
+    ///
+    /// # Safety
+    ///
+    /// The CPU must support AVX2 and FMA.
     #[inline]
     #[target_feature(enable = "avx2,fma")]
     pub(super) unsafe fn z_block<const D: usize>(x: &[f64], w: &[f64; D], b: f64, z: &mut [f64]) {
-        debug_assert!((4..=16).contains(&D) && x.len() == z.len() * D);
+        assert!((4..=16).contains(&D) && x.len() == z.len() * D);
         // w in vectors; w[4] holds the last four weights, for the tail.
         let mut wv = [_mm256_setzero_pd(); 5];
         for (q, v) in wv.iter_mut().enumerate().take(D / 4) {
@@ -351,6 +360,9 @@ mod avx2 {
 
 /// ℓ(z, t) and ∂ℓ/∂z, branch-free so that a loop over a block vectorizes.
 trait RowLoss {
+    /// Whether to prefetch the next block during the element-wise pass: worth
+    /// it when that pass is long enough to hide the transfers.
+    const PREFETCH: bool;
     fn eval<A: Arith>(z: f64, t: f64) -> (f64, f64);
 }
 
@@ -358,6 +370,7 @@ trait RowLoss {
 struct Squared;
 
 impl RowLoss for Squared {
+    const PREFETCH: bool = false;
     #[inline(always)]
     fn eval<A: Arith>(z: f64, t: f64) -> (f64, f64) {
         let r = z - t;
@@ -369,13 +382,14 @@ impl RowLoss for Squared {
 struct CrossEntropy;
 
 impl RowLoss for CrossEntropy {
+    const PREFETCH: bool = true;
     #[inline(always)]
     fn eval<A: Arith>(z: f64, t: f64) -> (f64, f64) {
         let e = exp_nonpos::<A>(-z.abs());
         let (ln_1p, inv) = ln_1p_and_recip::<A>(e);
         let p = if z >= 0.0 { inv } else { e * inv };
         let relu = if z > 0.0 { z } else { 0.0 };
-        (relu + ln_1p - t * z, p - t)
+        (ln_1p + A::mla(-t, z, relu), p - t)
     }
 }
 
@@ -403,32 +417,32 @@ fn exp_nonpos<A: Arith>(x: f64) -> f64 {
     let n = (shifted.to_bits() as i64).wrapping_sub(ROUND_SHIFT.to_bits() as i64);
     // r = x − n·ln 2 ∈ [−0.35, 0.35], Cody–Waite.
     let r = A::mla(nf, -LN2_LO, A::mla(nf, -LN2_HI, x));
-    // e^r by its Taylor series to degree 13 (truncation < 5e-18).
-    const C: [f64; 14] = [
+    // e^r by its minimax polynomial of degree 11 on |r| ≤ ln 2 / 2 (relative
+    // error 3e-18; 2e-17 with the coefficients rounded to f64), by Remez.
+    const C: [f64; 12] = [
         1.0,
         1.0,
-        1.0 / 2.0,
-        1.0 / 6.0,
-        1.0 / 24.0,
-        1.0 / 120.0,
-        1.0 / 720.0,
-        1.0 / 5040.0,
-        1.0 / 40320.0,
-        1.0 / 362_880.0,
-        1.0 / 3_628_800.0,
-        1.0 / 39_916_800.0,
-        1.0 / 479_001_600.0,
-        1.0 / 6_227_020_800.0,
+        0.500_000_000_000_001_8,
+        0.166_666_666_666_661_7,
+        0.041_666_666_666_492_63,
+        0.008_333_333_333_559_451,
+        0.001_388_888_895_126_120_4,
+        0.000_198_412_694_324_344_38,
+        2.480_148_648_128_35e-5,
+        2.755_762_265_202_448_7e-6,
+        2.763_230_822_445_254_3e-7,
+        2.499_429_334_573_046_3e-8,
     ];
-    // Estrin's scheme: a short dependency chain, so that many elements are
-    // in flight at once.
-    let (r2, r4) = (r * r, (r * r) * (r * r));
-    let r8 = r4 * r4;
-    let pair = |k: usize| A::mla(C[k + 1], r, C[k]);
-    let q0 = A::mla(pair(2), r2, pair(0));
-    let q1 = A::mla(pair(6), r2, pair(4));
-    let q2 = A::mla(pair(10), r2, pair(8));
-    let p = A::mla(A::mla(pair(12), r4, q2), r8, A::mla(q1, r4, q0));
+    // Even and odd parts by Horner in r²: two independent chains of half
+    // the length, for one multiplication more than plain Horner.
+    let r2 = r * r;
+    let mut even = C[10];
+    let mut odd = C[11];
+    for k in (0..5).rev() {
+        even = A::mla(even, r2, C[2 * k]);
+        odd = A::mla(odd, r2, C[2 * k + 1]);
+    }
+    let p = A::mla(odd, r, even);
     // Times 2ⁿ via the exponent bits; when 2ⁿ would be subnormal (x < −708),
     // scale by 2ⁿ⁺⁶⁴ and then 2⁻⁶⁴, so that the only rounding is the last.
     let tiny = x < -708.0;
@@ -442,42 +456,43 @@ fn exp_nonpos<A: Arith>(x: f64) -> f64 {
 /// relative error of a few ulps at most.
 ///
 /// 1 + e = 2ᵏ(1 + f) with k ∈ {0, 1} and f ∈ [√2/2 − 1, √2 − 1], then
-/// ln(1 + f) = 2 atanh(s) with s = f/(2 + f), |s| ≤ 0.1716, in fdlibm's
-/// arrangement f − (f²/2 − s(f²/2 + R)), where R = 2s²/3 + 2s⁴/5 + … .
-/// For k = 0, f is e itself, so small e keeps its full precision. Both
-/// quotients come from one division, 1/((1 + e)(2 + f)): a division costs
-/// as much as the rest of this function.
+/// ln(1 + f) = 2 atanh(s) with s = f/(2 + f), |s| ≤ 0.1716, that is
+/// f − f²/2 + s(f²/2 + R) with R = 2s²/3 + 2s⁴/5 + … (fdlibm's `log`, with
+/// coefficients refitted here). For k = 0, f is e itself, so small e keeps
+/// its full precision. The smallest terms are added last, which keeps the
+/// chain of dependent operations short (at ~2 ulps instead of fdlibm's < 1).
 #[inline(always)]
 fn ln_1p_and_recip<A: Arith>(e: f64) -> (f64, f64) {
     let big = e > std::f64::consts::SQRT_2 - 1.0;
-    let f = if big { (e - 1.0) * 0.5 } else { e };
-    let (u, v) = (1.0 + e, 2.0 + f);
-    let q = 1.0 / (u * v);
-    let recip = q * v;
-    let s = f * (q * u);
+    let f = if big { A::mla(e, 0.5, -0.5) } else { e };
+    // Two divisions: they run beside the other arithmetic, so they cost
+    // less than the four multiplications that would make them one.
+    let recip = 1.0 / (1.0 + e);
+    let s = f / (2.0 + f);
     let z = s * s;
-    // Σ_{k=1..9} 2 z^k / (2k + 1); the rest is < 3e-17 relative.
-    const C: [f64; 9] = [
-        2.0 / 3.0,
-        2.0 / 5.0,
-        2.0 / 7.0,
-        2.0 / 9.0,
-        2.0 / 11.0,
-        2.0 / 13.0,
-        2.0 / 15.0,
-        2.0 / 17.0,
-        2.0 / 19.0,
+    // R = z·P(z), P(z) = (2 atanh(s)/s − 2)/z = 2/3 + 2z/5 + …, by its
+    // minimax polynomial of degree 6 on 0 ≤ z ≤ 0.0295 (Remez; relative
+    // error 5e-16 in P, which moves ln(1 + f) by < 1e-17 relative).
+    const C: [f64; 7] = [
+        0.666_666_666_666_667,
+        0.399_999_999_998_990_5,
+        0.285_714_286_261_619_2,
+        0.222_222_111_067_345_46,
+        0.181_828_910_312_842_15,
+        0.153_316_620_119_083_2,
+        0.146_171_474_034_834_33,
     ];
-    // Estrin's scheme, as in `exp_nonpos`.
-    let (z2, z4) = (z * z, (z * z) * (z * z));
-    let pair = |k: usize| A::mla(C[k + 1], z, C[k]);
-    let q0 = A::mla(pair(2), z2, pair(0));
-    let q1 = A::mla(pair(6), z2, pair(4));
-    let poly = A::mla(A::mla(C[8], z4, q1), z4, q0);
-    let r = z * poly;
-    let hfsq = 0.5 * f * f;
-    let (k_hi, k_lo) = if big { (LN2_HI, LN2_LO) } else { (0.0, 0.0) };
-    (k_hi - ((hfsq - A::mla(s, hfsq + r, k_lo)) - f), recip)
+    // Even and odd parts, as in `exp_nonpos`.
+    let z2 = z * z;
+    let even = A::mla(A::mla(A::mla(C[6], z2, C[4]), z2, C[2]), z2, C[0]);
+    let odd = A::mla(A::mla(C[5], z2, C[3]), z2, C[1]);
+    let poly = A::mla(odd, z, even);
+    let ff = f * f;
+    let k = if big { 1.0 } else { 0.0 };
+    // k·ln 2 + f − f²/2, then + s·f²/2 + s·z·P(z).
+    let head = A::mla(k, LN2_HI, A::mla(k, LN2_LO, A::mla(-0.5, ff, f)));
+    let tail = A::mla(0.5 * s, ff, head);
+    (A::mla(s * z, poly, tail), recip)
 }
 
 // ---------------------------------------------------------------------------
@@ -527,7 +542,7 @@ fn eval_block<A: Arith, M: RowLoss>(
     let mut lc = losses.chunks_exact_mut(G);
     let mut tc = t.chunks_exact(G);
     for ((zg, lg), tg) in zc.by_ref().zip(lc.by_ref()).zip(tc.by_ref()) {
-        if PREFETCH() {
+        if M::PREFETCH {
             if let Some(p) = pf.next() {
                 prefetch(p);
             }
@@ -566,7 +581,7 @@ fn fixed<A: Arith, M: RowLoss, const GRAD: bool, const D: usize>(
         let m = tb.len();
         // The next block is fetched while this one is computed.
         let next = (k + 1) * BLOCK;
-        if PREFETCH() {
+        if M::PREFETCH {
             prefetch(t.get(next..).map_or(&[], |r| &r[..r.len().min(BLOCK)]));
         }
         let ahead = x
@@ -674,15 +689,27 @@ fn dot_dyn<A: Arith>(x: &[f64], w: &[f64]) -> f64 {
 // The helper thread
 
 /// One persistent helper thread, started on first use, that runs the second
-/// half of a split pass. Handing work over takes a mutex and a condition
-/// variable (futex-based, allocation-free); the task is a pointer to a
-/// closure on the caller's stack, which the caller outlives by waiting for
-/// the helper to finish before returning or unwinding.
+/// half of a split pass. The task is a pointer to a closure on the caller's
+/// stack, which the caller outlives: it waits for the helper to finish
+/// before returning or unwinding. Handing over takes an uncontended mutex;
+/// both sides spin briefly before sleeping on a condition variable (futex
+/// based, allocation-free), since waking a sleeping thread costs tens of
+/// microseconds and steps usually come back to back. If the helper has not
+/// picked the task up by the time the caller is done with its own half, the
+/// caller takes it back and runs it itself, so a late or busy helper never
+/// makes a pass slower than doing it all on one thread.
 #[cfg(not(target_arch = "wasm32"))]
 mod helper {
     use std::panic::{catch_unwind, AssertUnwindSafe};
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::{Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
+    use std::time::{Duration, Instant};
+
+    /// How long the helper stays awake after a task, for the next step:
+    /// waking a sleeping thread takes tens of microseconds.
+    const HELPER_SPIN: Duration = Duration::from_micros(200);
+    /// How long a caller spins for the helper's half before sleeping.
+    const CALLER_SPIN: Duration = Duration::from_micros(500);
 
     type Task = *const (dyn Fn() + Sync + 'static);
 
@@ -691,24 +718,51 @@ mod helper {
     // the caller that owns the closure waits for completion.
     unsafe impl Send for SendTask {}
 
+    /// The hand-over state; the atomics in `Helper` only mirror it so that
+    /// either side can spin without the lock.
     #[derive(Default)]
     struct Slot {
         task: Option<SendTask>,
         done: bool,
         panicked: bool,
+        helper_asleep: bool,
+        caller_asleep: bool,
     }
 
     #[derive(Default)]
     struct Helper {
         /// Held by the one caller that currently uses the helper.
         claimed: AtomicBool,
+        /// A task is waiting in the slot.
+        posted: AtomicBool,
+        /// The task in the slot has finished.
+        finished: AtomicBool,
         slot: Mutex<Slot>,
-        wake: Condvar,
-        finished: Condvar,
+        wake_helper: Condvar,
+        wake_caller: Condvar,
     }
 
     fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
         m.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Spins until `flag` is set or `limit` has passed, yielding the core now
+    /// and then: on a busy machine the thread being waited for may be queued
+    /// behind this one.
+    fn spin_on(flag: &AtomicBool, limit: Duration) {
+        let start = Instant::now();
+        loop {
+            for _ in 0..64 {
+                if flag.load(Ordering::Acquire) {
+                    return;
+                }
+                std::hint::spin_loop();
+            }
+            if start.elapsed() >= limit {
+                return;
+            }
+            std::thread::yield_now();
+        }
     }
 
     /// The helper, or `None` on a single core or when no thread can start.
@@ -729,20 +783,43 @@ mod helper {
 
     impl Helper {
         fn serve(&self) {
-            let mut slot = lock(&self.slot);
             loop {
-                match slot.task.take() {
-                    Some(SendTask(task)) => {
-                        drop(slot);
-                        // SAFETY: see `join`: the closure outlives this call.
-                        let ok = catch_unwind(AssertUnwindSafe(|| unsafe { (*task)() })).is_ok();
-                        slot = lock(&self.slot);
-                        slot.done = true;
-                        slot.panicked = !ok;
-                        self.finished.notify_one();
+                spin_on(&self.posted, HELPER_SPIN);
+                let mut slot = lock(&self.slot);
+                let task = loop {
+                    if let Some(SendTask(task)) = slot.task.take() {
+                        break task;
                     }
-                    None => slot = self.wake.wait(slot).unwrap_or_else(PoisonError::into_inner),
+                    slot.helper_asleep = true;
+                    slot = self
+                        .wake_helper
+                        .wait(slot)
+                        .unwrap_or_else(PoisonError::into_inner);
+                    slot.helper_asleep = false;
+                };
+                self.posted.store(false, Ordering::Relaxed);
+                drop(slot);
+                // SAFETY: see `join`: the closure outlives this call.
+                let ok = catch_unwind(AssertUnwindSafe(|| unsafe { (*task)() })).is_ok();
+                let mut slot = lock(&self.slot);
+                slot.done = true;
+                slot.panicked = !ok;
+                self.finished.store(true, Ordering::Release);
+                if slot.caller_asleep {
+                    self.wake_caller.notify_one();
                 }
+            }
+        }
+
+        fn post(&self, task: Task) {
+            let mut slot = lock(&self.slot);
+            slot.task = Some(SendTask(task));
+            slot.done = false;
+            slot.panicked = false;
+            self.finished.store(false, Ordering::Relaxed);
+            self.posted.store(true, Ordering::Release);
+            if slot.helper_asleep {
+                self.wake_helper.notify_one();
             }
         }
     }
@@ -754,30 +831,54 @@ mod helper {
     }
 
     impl Pending {
+        /// Takes the task back if the helper has not started it (it may be
+        /// asleep or busy elsewhere): then the caller runs it, rather than
+        /// wait for the helper. Returns whether it did.
+        fn reclaim(&mut self) -> bool {
+            if self.finished.is_some() {
+                return false;
+            }
+            let h = self.helper;
+            let mut slot = lock(&h.slot);
+            if slot.task.take().is_none() {
+                return false;
+            }
+            h.posted.store(false, Ordering::Relaxed);
+            drop(slot);
+            self.finished = Some(false);
+            h.claimed.store(false, Ordering::Release);
+            true
+        }
+
         /// Waits; returns whether the task panicked.
         fn wait(&mut self) -> bool {
             if let Some(p) = self.finished {
                 return p;
             }
-            let mut slot = lock(&self.helper.slot);
+            let h = self.helper;
+            spin_on(&h.finished, CALLER_SPIN);
+            let mut slot = lock(&h.slot);
             while !slot.done {
-                slot = self
-                    .helper
-                    .finished
+                slot.caller_asleep = true;
+                slot = h
+                    .wake_caller
                     .wait(slot)
                     .unwrap_or_else(PoisonError::into_inner);
+                slot.caller_asleep = false;
             }
             let panicked = slot.panicked;
             drop(slot);
             self.finished = Some(panicked);
-            self.helper.claimed.store(false, Ordering::Release);
+            h.claimed.store(false, Ordering::Release);
             panicked
         }
     }
 
     impl Drop for Pending {
         fn drop(&mut self) {
-            self.wait();
+            if !self.reclaim() {
+                self.wait();
+            }
         }
     }
 
@@ -811,15 +912,12 @@ mod helper {
             helper: h,
             finished: None,
         };
-        {
-            let mut slot = lock(&h.slot);
-            slot.task = Some(SendTask(task));
-            slot.done = false;
-            slot.panicked = false;
-            h.wake.notify_one();
-        }
+        h.post(task);
         let ra = a();
-        if pending.wait() {
+        if pending.reclaim() {
+            // SAFETY: as above; the helper no longer has the pointer.
+            unsafe { (*task)() };
+        } else if pending.wait() {
             panic!("gradstep kernel: the helper thread's half of the pass panicked");
         }
         let rb = lock(&rb).take().expect("helper ran the task");
@@ -1044,6 +1142,49 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    #[test]
+    fn join_runs_each_side_once_and_survives_panics() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::time::{Duration, Instant};
+        let busy = |micros: u64| {
+            let start = Instant::now();
+            while start.elapsed() < Duration::from_micros(micros) {
+                std::hint::spin_loop();
+            }
+        };
+        // With a() instant the helper rarely gets there first and the caller
+        // takes b back; with a() slower the helper runs b.
+        for i in 0..600u64 {
+            let (ca, cb) = (AtomicUsize::new(0), AtomicUsize::new(0));
+            let (ra, rb) = join(
+                || {
+                    busy(i % 3 * 30);
+                    ca.fetch_add(1, Ordering::Relaxed);
+                    i
+                },
+                || {
+                    cb.fetch_add(1, Ordering::Relaxed);
+                    2 * i
+                },
+            );
+            assert_eq!((ra, rb), (i, 2 * i));
+            assert_eq!((ca.into_inner(), cb.into_inner()), (1, 1));
+        }
+        for slow in [0, 200] {
+            let b_panics = std::panic::catch_unwind(|| {
+                join(|| busy(slow), || -> u32 { panic!("test panic in b") })
+            });
+            assert!(b_panics.is_err());
+            let a_panics = std::panic::catch_unwind(|| {
+                join(|| -> u32 { panic!("test panic in a") }, || busy(slow))
+            });
+            assert!(a_panics.is_err());
+        }
+        // And the helper still works.
+        assert_eq!(join(|| busy(100), || 7), ((), 7));
     }
 
     #[test]

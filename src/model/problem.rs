@@ -30,7 +30,12 @@ impl<'a> Problem<'a> {
     /// callers build both from one dataset.
     pub fn new(model: ModelKind, x: &'a Matrix, t: &'a [f64]) -> Self {
         assert_eq!(x.rows(), t.len(), "features and targets differ in length");
-        Self { model, x, t, l2: 0.0 }
+        Self {
+            model,
+            x,
+            t,
+            l2: 0.0,
+        }
     }
 
     /// The same problem with an L2 penalty of strength `lambda`.
@@ -103,7 +108,12 @@ impl Objective for Problem<'_> {
 pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
     let mut acc = [0.0; 4];
     let (a4, b4) = (a.chunks_exact(4), b.chunks_exact(4));
-    let tail: f64 = a4.remainder().iter().zip(b4.remainder()).map(|(x, y)| x * y).sum();
+    let tail: f64 = a4
+        .remainder()
+        .iter()
+        .zip(b4.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
     for (x, y) in a4.zip(b4) {
         acc[0] += x[0] * y[0];
         acc[1] += x[1] * y[1];

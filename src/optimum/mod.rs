@@ -6,7 +6,7 @@ mod curvature;
 mod least_squares;
 mod newton;
 
-pub use curvature::Curvature;
+pub use curvature::{Curvature, GramAccumulator};
 pub use least_squares::least_squares;
 pub use newton::newton_logistic;
 

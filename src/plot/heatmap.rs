@@ -7,6 +7,8 @@ use std::ops::Range;
 use plotters::prelude::*;
 
 use super::format::compact;
+use super::landscape::contour_lines_of;
+use super::model_view::{PointMarks, FLAG};
 use super::style::{self, Style};
 use super::{Axes, ModelViewInfo, PlotError};
 
@@ -53,6 +55,16 @@ impl Default for HeatmapOptions {
 /// into one rectangle, which keeps drawing cheap on a canvas.
 const LEVELS: f64 = 24.0;
 
+/// What [`draw_heatmap_marked`] adds to the heatmap.
+#[derive(Clone, Copy, Default)]
+pub struct HeatmapOverlay<'a> {
+    /// Per-point sizes and rings.
+    pub marks: PointMarks<'a>,
+    /// The optimum's output over the plane: its boundary (where it crosses
+    /// the level of [`HeatmapOptions::boundary`]) is drawn dashed.
+    pub ghost: Option<&'a dyn Fn(f64, f64) -> f64>,
+}
+
 /// Draws the plane `x × y`, shaded by `f(x, y)`, the boundary and the
 /// points `(x[i], y[i])` coloured by `values[i]` (a class 0/1 or a target).
 pub fn draw_heatmap<DB: DrawingBackend>(
@@ -63,6 +75,31 @@ pub fn draw_heatmap<DB: DrawingBackend>(
     axes: Axes<'_>,
     f: &dyn Fn(f64, f64) -> f64,
     options: &HeatmapOptions,
+) -> Result<ModelViewInfo, PlotError> {
+    draw_heatmap_marked(
+        backend,
+        x,
+        y,
+        values,
+        axes,
+        f,
+        options,
+        &HeatmapOverlay::default(),
+    )
+}
+
+/// [`draw_heatmap`] with per-point sizes and rings and the optimum's
+/// boundary (`overlay`).
+#[allow(clippy::too_many_arguments)]
+pub fn draw_heatmap_marked<DB: DrawingBackend>(
+    backend: DB,
+    x: &[f64],
+    y: &[f64],
+    values: &[f64],
+    axes: Axes<'_>,
+    f: &dyn Fn(f64, f64) -> f64,
+    options: &HeatmapOptions,
+    overlay: &HeatmapOverlay<'_>,
 ) -> Result<ModelViewInfo, PlotError> {
     let style = options.style;
     let root = backend.into_drawing_area();
@@ -147,6 +184,42 @@ pub fn draw_heatmap<DB: DrawingBackend>(
         )?;
     }
 
+    let mut ghost = 0;
+    if let (Some(g), Some(level)) = (overlay.ghost, options.boundary) {
+        let side = cells + 1;
+        let lattice: Vec<f64> = (0..side)
+            .flat_map(|r| {
+                let yy = y_range.start + (y_range.end - y_range.start) * r as f64 / cells as f64;
+                let x_range = &x_range;
+                (0..side).map(move |c| {
+                    g(
+                        x_range.start + (x_range.end - x_range.start) * c as f64 / cells as f64,
+                        yy,
+                    )
+                })
+            })
+            .collect();
+        let dash = style.px(6.0);
+        for line in contour_lines_of(&lattice, cells, level) {
+            let points: Vec<(f64, f64)> = line
+                .into_iter()
+                .map(|(fx, fy)| {
+                    (
+                        x_range.start + fx * (x_range.end - x_range.start),
+                        y_range.start + fy * (y_range.end - y_range.start),
+                    )
+                })
+                .collect();
+            chart.draw_series(DashedLineSeries::new(
+                points,
+                dash,
+                dash,
+                style.stroke(style::REFERENCE, 2.0),
+            ))?;
+            ghost += 1;
+        }
+    }
+
     let radius = style.px(if n > 500 { 2.5 } else { 4.0 });
     // Outlines help few points stand out; for many they only cost time.
     let outline = if n > 500 {
@@ -154,6 +227,10 @@ pub fn draw_heatmap<DB: DrawingBackend>(
     } else {
         style.stroke(WHITE.mix(0.9), 1.0)
     };
+    let marks = &overlay.marks;
+    let ring = style.stroke(FLAG, 1.5);
+    let mut flagged = 0;
+    let mut rings = Vec::new();
     let mut points = 0;
     let mut markers = Vec::with_capacity(n);
     for i in 0..n {
@@ -171,20 +248,28 @@ pub fn draw_heatmap<DB: DrawingBackend>(
             }
             Shading::Value { .. } => style::diverging_dark(shade(v)),
         };
+        let r = marks.radius(i, radius);
         markers.push(
             EmptyElement::at((a, b))
-                + Circle::new((0, 0), radius, color.filled())
-                + Circle::new((0, 0), radius, outline),
+                + Circle::new((0, 0), r, color.filled())
+                + Circle::new((0, 0), r, outline),
         );
+        if marks.is_flagged(i) {
+            rings.push(Circle::new((a, b), r + style.px(2.0), ring));
+            flagged += 1;
+        }
         points += 1;
     }
     chart.draw_series(markers)?;
+    chart.draw_series(rings)?;
     root.present()?;
     Ok(ModelViewInfo {
         points,
         curves: usize::from(boundary_segments > 0),
         cell_rects,
         boundary_segments,
+        ghost,
+        flagged,
     })
 }
 

@@ -6,6 +6,7 @@
 
 pub mod format;
 pub mod heatmap;
+pub mod landscape;
 pub mod loss_curve;
 pub mod model_view;
 pub mod predicted_actual;
@@ -19,8 +20,9 @@ use std::fmt;
 use plotters::drawing::DrawingAreaErrorKind;
 
 pub use heatmap::{draw_heatmap, HeatmapOptions, Shading};
+pub use landscape::{draw_landscape, LandscapeInfo, LandscapePanel, LandscapeScene, PanelInfo};
 pub use loss_curve::{draw_loss_curve, LossCurveInfo, LossCurveOptions};
-pub use model_view::{subsample, ViewKind};
+pub use model_view::{relative_magnitudes, subsample, PointMarks, ViewKind};
 pub use predicted_actual::draw_predicted_actual;
 pub use regression_line::draw_regression_line;
 pub use sigmoid::draw_sigmoid;
@@ -64,4 +66,8 @@ pub struct ModelViewInfo {
     pub cell_rects: usize,
     /// Segments of the decision boundary.
     pub boundary_segments: usize,
+    /// Pieces of the optimum's faint "ghost" line, curve or boundary.
+    pub ghost: usize,
+    /// Points drawn with the ring of [`PointMarks::flagged`].
+    pub flagged: usize,
 }

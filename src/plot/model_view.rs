@@ -56,6 +56,66 @@ impl ViewKind {
     }
 }
 
+/// Per-point emphasis in the model view: a marker size that grows with a
+/// weight (e.g. the point's share of the gradient) and a ring around
+/// flagged points (e.g. misclassified ones). Indices match the points.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct PointMarks<'a> {
+    /// Per point, in [0, 1]: 0 draws the smallest marker, 1 the largest.
+    pub weight: Option<&'a [f64]>,
+    /// Per point: drawn with a dark ring.
+    pub flagged: Option<&'a [bool]>,
+}
+
+/// Colour of the ring around flagged points.
+pub const FLAG: plotters::style::RGBColor = plotters::style::RGBColor(0, 0, 0);
+
+impl PointMarks<'_> {
+    /// The radius of point `i` for a plot whose plain markers have radius
+    /// `base` (device pixels): from 0.6× to 2.5× `base` by area.
+    pub fn radius(&self, i: usize, base: u32) -> u32 {
+        match self.weight.and_then(|w| w.get(i)) {
+            Some(&w) if w.is_finite() => {
+                let factor = 0.6 + 1.9 * w.clamp(0.0, 1.0).sqrt();
+                (f64::from(base) * factor).round().max(1.0) as u32
+            }
+            _ => base,
+        }
+    }
+
+    /// Whether point `i` gets a ring.
+    pub fn is_flagged(&self, i: usize) -> bool {
+        self.flagged
+            .and_then(|f| f.get(i))
+            .copied()
+            .unwrap_or(false)
+    }
+
+    /// Whether any emphasis is asked for.
+    pub fn any(&self) -> bool {
+        self.weight.is_some() || self.flagged.is_some()
+    }
+}
+
+/// `|v| / max |v|` over the finite values (0 for the others; all 0 when
+/// every value is 0): weights for [`PointMarks`].
+pub fn relative_magnitudes(values: &[f64]) -> Vec<f64> {
+    let max = values
+        .iter()
+        .filter(|v| v.is_finite())
+        .fold(0.0f64, |m, v| m.max(v.abs()));
+    values
+        .iter()
+        .map(|v| {
+            if max > 0.0 && v.is_finite() {
+                v.abs() / max
+            } else {
+                0.0
+            }
+        })
+        .collect()
+}
+
 /// At most `max` row indices out of `rows`, evenly spread and always the
 /// same for the same input, so big data sets draw quickly and stably.
 pub fn subsample(rows: usize, max: usize) -> Vec<usize> {

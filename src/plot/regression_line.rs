@@ -4,6 +4,7 @@
 use plotters::prelude::*;
 
 use super::format::compact;
+use super::model_view::{PointMarks, FLAG};
 use super::style::{self, Style};
 use super::{Axes, ModelViewInfo, PlotError};
 
@@ -16,6 +17,30 @@ pub fn draw_regression_line<DB: DrawingBackend>(
     axes: Axes<'_>,
     fitted: &dyn Fn(f64) -> f64,
     optimum: Option<&dyn Fn(f64) -> f64>,
+    style: Style,
+) -> Result<ModelViewInfo, PlotError> {
+    draw_regression_line_marked(
+        backend,
+        x,
+        y,
+        axes,
+        fitted,
+        optimum,
+        &PointMarks::default(),
+        style,
+    )
+}
+
+/// [`draw_regression_line`] with per-point sizes and rings (`marks`).
+#[allow(clippy::too_many_arguments)]
+pub fn draw_regression_line_marked<DB: DrawingBackend>(
+    backend: DB,
+    x: &[f64],
+    y: &[f64],
+    axes: Axes<'_>,
+    fitted: &dyn Fn(f64) -> f64,
+    optimum: Option<&dyn Fn(f64) -> f64>,
+    marks: &PointMarks<'_>,
     style: Style,
 ) -> Result<ModelViewInfo, PlotError> {
     let root = backend.into_drawing_area();
@@ -33,20 +58,30 @@ pub fn draw_regression_line<DB: DrawingBackend>(
         &fmt,
     )?;
 
-    let points: Vec<(f64, f64)> = x[..n]
+    let points: Vec<(usize, (f64, f64))> = x[..n]
         .iter()
         .zip(&y[..n])
         .map(|(&a, &b)| (a, b))
-        .filter(|(a, b)| a.is_finite() && b.is_finite())
+        .enumerate()
+        .filter(|(_, (a, b))| a.is_finite() && b.is_finite())
         .collect();
     let radius = style.px(if points.len() > 500 { 2.0 } else { 3.0 });
     chart.draw_series(
-        points
-            .iter()
-            .map(|&p| Circle::new(p, radius, style::POINT.mix(0.55).filled())),
+        points.iter().map(|&(i, p)| {
+            Circle::new(p, marks.radius(i, radius), style::POINT.mix(0.55).filled())
+        }),
     )?;
+    let ring = style.stroke(FLAG, 1.5);
+    let flagged: Vec<_> = points
+        .iter()
+        .filter(|(i, _)| marks.is_flagged(*i))
+        .map(|&(i, p)| Circle::new(p, marks.radius(i, radius) + style.px(2.0), ring))
+        .collect();
+    let flagged_count = flagged.len();
+    chart.draw_series(flagged)?;
 
     let mut curves = 0;
+    let mut ghost = 0;
     if let Some(optimum) = optimum {
         for piece in style::sampled_curve(optimum, &x_range, &y_range, 64) {
             let dash = style.px(5.0);
@@ -57,6 +92,7 @@ pub fn draw_regression_line<DB: DrawingBackend>(
                 style.stroke(style::REFERENCE.mix(0.7), 1.5),
             ))?;
             curves += 1;
+            ghost += 1;
         }
     }
     for piece in style::sampled_curve(fitted, &x_range, &y_range, 64) {
@@ -67,6 +103,8 @@ pub fn draw_regression_line<DB: DrawingBackend>(
     Ok(ModelViewInfo {
         points: points.len(),
         curves,
+        ghost,
+        flagged: flagged_count,
         ..ModelViewInfo::default()
     })
 }

@@ -9,12 +9,12 @@ use crate::model::ModelKind;
 use crate::optimum::Optimum;
 use crate::trainer::Trainer;
 
-use super::heatmap::{draw_heatmap, HeatmapOptions, Shading};
+use super::heatmap::{draw_heatmap_marked, HeatmapOptions, HeatmapOverlay, Shading};
 use super::loss_curve::{draw_loss_curve, LossCurveInfo, LossCurveOptions};
-use super::model_view::{subsample, ViewKind};
+use super::model_view::{subsample, PointMarks, ViewKind};
 use super::predicted_actual::draw_predicted_actual;
-use super::regression_line::draw_regression_line;
-use super::sigmoid::draw_sigmoid;
+use super::regression_line::draw_regression_line_marked;
+use super::sigmoid::draw_sigmoid_marked;
 use super::style::Style;
 use super::{Axes, ModelViewInfo, PlotError};
 
@@ -82,8 +82,11 @@ pub struct ModelViewRequest {
     pub slice_x: usize,
     /// Feature index on the vertical axis of the heatmap.
     pub slice_y: usize,
-    /// Draw the optimum's line or curve faintly.
+    /// Draw the optimum's line, curve or boundary faintly (once known).
     pub show_optimum: bool,
+    /// Size the points by their share of the current gradient and ring the
+    /// misclassified ones (logistic).
+    pub insight: bool,
 }
 
 impl Default for ModelViewRequest {
@@ -93,6 +96,7 @@ impl Default for ModelViewRequest {
             slice_x: 0,
             slice_y: 1,
             show_optimum: true,
+            insight: false,
         }
     }
 }
@@ -124,7 +128,8 @@ pub fn resolve_slice(features: usize, x: usize, y: usize) -> (usize, usize) {
     (x, y)
 }
 
-/// The loss curve of `trainer`, with the optimum's loss as reference.
+/// The loss curve of `trainer`, with the optimum's loss as reference once
+/// it is known (never computed here: see `Trainer::advance_optimum`).
 pub fn draw_loss<DB: DrawingBackend>(
     backend: DB,
     trainer: &Trainer,
@@ -132,7 +137,10 @@ pub fn draw_loss<DB: DrawingBackend>(
     relative: bool,
     style: Style,
 ) -> Result<LossCurveInfo, PlotError> {
-    let reference = trainer.optimum().found().map(|(_, _, loss)| loss);
+    let reference = trainer
+        .optimum_if_ready()
+        .and_then(Optimum::found)
+        .map(|(_, _, loss)| loss);
     draw_loss_curve(
         backend,
         trainer.loss_history(),
@@ -158,10 +166,14 @@ pub fn draw_model<DB: DrawingBackend>(
     let Some(view) = resolve_view(dataset.model, d, request.view) else {
         return Err(PlotError("the model has no features to draw".into()));
     };
-    let optimum = match (request.show_optimum, trainer.original_optimum()) {
-        (true, Optimum::Found { weights, bias, .. }) => Some((weights, bias)),
-        _ => None,
-    };
+    // The optimum in original units, only when already known.
+    let optimum = request
+        .show_optimum
+        .then(|| trainer.optimum_if_ready().and_then(Optimum::found))
+        .flatten()
+        .map(|(w, b, _)| trainer.scaler().to_original(w, b));
+    let insight = request.insight.then(|| Insight::of(trainer, scene));
+    let marks = insight.as_ref().map(Insight::marks).unwrap_or_default();
     let target = scene.target(dataset);
     let target_name = dataset.target_name.as_str();
     let probability_label = match &dataset.classes {
@@ -180,7 +192,7 @@ pub fn draw_model<DB: DrawingBackend>(
             });
             if view == ViewKind::Line {
                 let ghost_ref = ghost.as_ref().map(|g| g as &dyn Fn(f64) -> f64);
-                draw_regression_line(
+                draw_regression_line_marked(
                     backend,
                     &x,
                     &target,
@@ -190,12 +202,13 @@ pub fn draw_model<DB: DrawingBackend>(
                     },
                     &fitted,
                     ghost_ref,
+                    &marks,
                     style,
                 )
             } else {
                 let ghost_p = ghost.map(|g| move |t: f64| sigmoid(g(t)));
                 let ghost_ref = ghost_p.as_ref().map(|g| g as &dyn Fn(f64) -> f64);
-                draw_sigmoid(
+                draw_sigmoid_marked(
                     backend,
                     &x,
                     &target,
@@ -205,6 +218,7 @@ pub fn draw_model<DB: DrawingBackend>(
                     },
                     &fitted,
                     ghost_ref,
+                    &marks,
                     style,
                 )
             }
@@ -221,6 +235,20 @@ pub fn draw_model<DB: DrawingBackend>(
                 row[k] = b;
                 trainer.predict(&row)
             };
+            // The optimum's boundary in this slice (logistic): z* = 0 is
+            // the contour p* = 0.5 of its probability.
+            let ghost_row = std::cell::RefCell::new(scene.means.clone());
+            let ghost = |a: f64, b: f64| -> f64 {
+                let Some((w, bias)) = &optimum else {
+                    return f64::NAN;
+                };
+                let mut row = ghost_row.borrow_mut();
+                row[j] = a;
+                row[k] = b;
+                sigmoid(bias + row.iter().zip(w).map(|(x, w)| x * w).sum::<f64>())
+            };
+            let ghost_ref = (optimum.is_some() && dataset.model == ModelKind::Logistic)
+                .then_some(&ghost as &dyn Fn(f64, f64) -> f64);
             let (shading, boundary) = match dataset.model {
                 ModelKind::Logistic => (Shading::Probability, Some(0.5)),
                 ModelKind::Linear => {
@@ -229,7 +257,7 @@ pub fn draw_model<DB: DrawingBackend>(
                     (Shading::Value { low, high }, None)
                 }
             };
-            draw_heatmap(
+            draw_heatmap_marked(
                 backend,
                 &x,
                 &y,
@@ -244,6 +272,10 @@ pub fn draw_model<DB: DrawingBackend>(
                     shading,
                     boundary,
                     style,
+                },
+                &HeatmapOverlay {
+                    marks,
+                    ghost: ghost_ref,
                 },
             )
         }
@@ -267,6 +299,58 @@ pub fn draw_model<DB: DrawingBackend>(
                 },
                 style,
             )
+        }
+    }
+}
+
+/// Per drawn point: its share of the current gradient relative to the
+/// largest one, and whether the model misclassifies it (logistic).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Insight {
+    /// |share| / max |share| over the drawn points, in [0, 1].
+    pub weight: Vec<f64>,
+    /// Predicted class ≠ target (logistic only).
+    pub misclassified: Option<Vec<bool>>,
+}
+
+impl Insight {
+    /// The insight for the drawn rows of `scene` (in the order the model
+    /// view draws them).
+    pub fn of(trainer: &Trainer, scene: &SceneData) -> Self {
+        let x = trainer.training_features();
+        let rows: Vec<usize> = scene
+            .rows
+            .iter()
+            .copied()
+            .filter(|&r| r < x.rows())
+            .collect();
+        let shares = trainer.gradient_shares_of(&rows);
+        let misclassified = (trainer.dataset().model == ModelKind::Logistic).then(|| {
+            let s = trainer.state();
+            let t = &trainer.dataset().target;
+            rows.iter()
+                .map(|&r| {
+                    let z = s.bias
+                        + x.row(r)
+                            .iter()
+                            .zip(&s.weights)
+                            .map(|(a, w)| a * w)
+                            .sum::<f64>();
+                    z.is_finite() && (z >= 0.0) != (t[r] >= 0.5)
+                })
+                .collect()
+        });
+        Self {
+            weight: super::model_view::relative_magnitudes(&shares),
+            misclassified,
+        }
+    }
+
+    /// The marks that draw this insight.
+    pub fn marks(&self) -> PointMarks<'_> {
+        PointMarks {
+            weight: Some(&self.weight),
+            flagged: self.misclassified.as_deref(),
         }
     }
 }

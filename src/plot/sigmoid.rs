@@ -4,6 +4,7 @@
 use plotters::prelude::*;
 
 use super::format::compact;
+use super::model_view::{PointMarks, FLAG};
 use super::style::{self, Style};
 use super::{Axes, ModelViewInfo, PlotError};
 
@@ -17,6 +18,30 @@ pub fn draw_sigmoid<DB: DrawingBackend>(
     axes: Axes<'_>,
     probability: &dyn Fn(f64) -> f64,
     optimum: Option<&dyn Fn(f64) -> f64>,
+    style: Style,
+) -> Result<ModelViewInfo, PlotError> {
+    draw_sigmoid_marked(
+        backend,
+        x,
+        class,
+        axes,
+        probability,
+        optimum,
+        &PointMarks::default(),
+        style,
+    )
+}
+
+/// [`draw_sigmoid`] with per-point sizes and rings (`marks`).
+#[allow(clippy::too_many_arguments)]
+pub fn draw_sigmoid_marked<DB: DrawingBackend>(
+    backend: DB,
+    x: &[f64],
+    class: &[f64],
+    axes: Axes<'_>,
+    probability: &dyn Fn(f64) -> f64,
+    optimum: Option<&dyn Fn(f64) -> f64>,
+    marks: &PointMarks<'_>,
     style: Style,
 ) -> Result<ModelViewInfo, PlotError> {
     let root = backend.into_drawing_area();
@@ -43,6 +68,7 @@ pub fn draw_sigmoid<DB: DrawingBackend>(
     ))?;
 
     let mut curves = 0;
+    let mut ghost = 0;
     if let Some(optimum) = optimum {
         for piece in style::sampled_curve(optimum, &x_range, &y_range, 160) {
             let dash = style.px(5.0);
@@ -53,6 +79,7 @@ pub fn draw_sigmoid<DB: DrawingBackend>(
                 style.stroke(style::REFERENCE.mix(0.7), 1.5),
             ))?;
             curves += 1;
+            ghost += 1;
         }
     }
     for piece in style::sampled_curve(probability, &x_range, &y_range, 160) {
@@ -61,7 +88,11 @@ pub fn draw_sigmoid<DB: DrawingBackend>(
     }
 
     let radius = style.px(if n > 500 { 2.0 } else { 3.5 });
+    let ring = style.stroke(FLAG, 1.5);
     let mut points = 0;
+    let mut flagged = 0;
+    let mut discs = Vec::with_capacity(n);
+    let mut rings = Vec::new();
     for (i, (&a, &c)) in x[..n].iter().zip(&class[..n]).enumerate() {
         if !a.is_finite() || !c.is_finite() {
             continue;
@@ -74,17 +105,22 @@ pub fn draw_sigmoid<DB: DrawingBackend>(
         } else {
             style::NEGATIVE
         };
-        chart.draw_series(std::iter::once(Circle::new(
-            (a, yy),
-            radius,
-            color.mix(0.7).filled(),
-        )))?;
+        let r = marks.radius(i, radius);
+        discs.push(Circle::new((a, yy), r, color.mix(0.7).filled()));
+        if marks.is_flagged(i) {
+            rings.push(Circle::new((a, yy), r + style.px(2.0), ring));
+            flagged += 1;
+        }
         points += 1;
     }
+    chart.draw_series(discs)?;
+    chart.draw_series(rings)?;
     root.present()?;
     Ok(ModelViewInfo {
         points,
         curves,
+        ghost,
+        flagged,
         ..ModelViewInfo::default()
     })
 }

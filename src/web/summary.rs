@@ -73,10 +73,26 @@ pub struct Summary {
     pub suggested_learning_rate: f64,
     /// 2/L: above it gradient descent diverges (linear regression).
     pub max_stable_learning_rate: f64,
-    pub optimum: Optimum,
+    /// The exact optimum in original units; `{kind: "pending"}` on big data
+    /// until the page has computed it (`advance_optimum`).
+    pub optimum: OptimumInfo,
     pub views: Vec<ViewKind>,
     pub min_learning_rate: f64,
     pub max_learning_rate: f64,
+}
+
+/// The optimum, or that it is still being computed.
+#[derive(Serialize)]
+#[serde(untagged)]
+pub enum OptimumInfo {
+    Known(Optimum),
+    Pending { kind: PendingKind },
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PendingKind {
+    Pending,
 }
 
 #[derive(Serialize)]
@@ -163,7 +179,12 @@ pub fn summary(source: &str, table: &Table, choice: &Choice, trainer: &Trainer) 
         } else {
             f64::INFINITY
         },
-        optimum: trainer.original_optimum(),
+        optimum: match super::insight::optimum_if_cheap(trainer) {
+            Some(_) => OptimumInfo::Known(trainer.original_optimum()),
+            None => OptimumInfo::Pending {
+                kind: PendingKind::Pending,
+            },
+        },
         views: ViewKind::available(dataset.model, dataset.features.cols()),
         min_learning_rate: MIN_RATE,
         max_learning_rate: MAX_RATE,

@@ -1,6 +1,7 @@
 // Responsiveness figures, printed (not asserted on time): one step plus the
-// redraw of both plots at 10k rows, and the longest main-thread task while a
-// 1M-row file loads and trains.
+// redraw of both plots at 10k rows, and the longest main-thread task (and
+// longest single engine call) while a 1M-row file loads, trains and gets a
+// new model.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -76,22 +77,71 @@ test('10k rows: milliseconds per step + redraw', { timeout: 120000 }, async () =
   await page.close();
 });
 
-test('1M rows: load with progress and train without long freezes', { timeout: 300000 }, async () => {
-  const file = join(dir, 'million.csv');
-  writeFileSync(file, csv(1000000, 2));
-  const { page, problems } = await openApp(browser);
+/** Starts recording long tasks (over 50 ms) in `window.__longTasks`. */
+async function watchLongTasks(page) {
   await page.evaluate(() => {
     window.__longTasks = [];
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) window.__longTasks.push({ at: e.startTime, ms: e.duration });
     }).observe({ type: 'longtask' });
   });
+}
+
+/** Long tasks and engine calls (the loader's `gradstep:*` measures) since the last call. */
+async function takeTimings(page) {
+  return page.evaluate(() => {
+    const calls = {};
+    for (const m of performance.getEntriesByType('measure')) {
+      if (!m.name.startsWith('gradstep:')) continue;
+      const c = (calls[m.name.slice(9)] ||= { count: 0, max: 0 });
+      c.count += 1;
+      c.max = Math.max(c.max, m.duration);
+    }
+    performance.clearMeasures();
+    return { tasks: window.__longTasks.splice(0), calls };
+  });
+}
+
+const longest = (tasks) => tasks.reduce((m, t) => Math.max(m, t.ms), 0);
+
+function describe({ tasks, calls }) {
+  const entries = Object.entries(calls);
+  const slowest = entries.reduce((m, [, c]) => Math.max(m, c.max), 0);
+  const each = entries.map(([name, c]) => `${name} ${c.max.toFixed(0)} ms ×${c.count}`).join(', ');
+  return `longest main-thread task ${longest(tasks).toFixed(0)} ms (${tasks.length} tasks over 50 ms); ` +
+    `longest engine call ${slowest.toFixed(0)} ms (${each || 'none'})`;
+}
+
+/** Loads `rows` × `features` generated rows through the file input; returns the timings. */
+async function loadBig(page, rows, features) {
+  const file = join(dir, `big-${rows}x${features}.csv`);
+  writeFileSync(file, csv(rows, features));
+  await watchLongTasks(page);
+  await takeTimings(page);
   const t0 = Date.now();
   await page.getByLabel('CSV file').setInputFiles(file);
   await page.getByLabel('Loading file').waitFor({ timeout: 10000 }).catch(() => {});
-  await page.getByText('1,000,000 rows × 3 columns').waitFor({ timeout: 240000 });
-  const loadMs = Date.now() - t0;
-  const loadTasks = await page.evaluate(() => window.__longTasks.splice(0));
+  await page.getByText(`${rows.toLocaleString('en-US')} rows × ${features + 1} columns`).waitFor({ timeout: 280000 });
+  return { ms: Date.now() - t0, ...(await takeTimings(page)) };
+}
+
+/** Turns Standardize off (a new model, prepared in slices on big data); returns the timings. */
+async function reconfigureBig(page) {
+  const box = page.locator('#standardize');
+  assert.equal(await box.isChecked(), true);
+  await takeTimings(page);
+  const t0 = Date.now();
+  await box.uncheck();
+  await page.waitForFunction(() => !document.getElementById('standardize').disabled
+    && document.getElementById('load-progress-box').hidden, null, { timeout: 120000 });
+  const ms = Date.now() - t0;
+  assert.equal(await box.isChecked(), false);
+  return { ms, ...(await takeTimings(page)) };
+}
+
+test('1M rows: load with progress and train without long freezes', { timeout: 300000 }, async () => {
+  const { page, problems } = await openApp(browser);
+  const load = await loadBig(page, 1000000, 2);
 
   await page.getByLabel('Steps per frame').selectOption('1');
   await page.getByRole('button', { name: 'Play' }).click();
@@ -99,12 +149,30 @@ test('1M rows: load with progress and train without long freezes', { timeout: 30
   const pause = page.getByRole('button', { name: 'Pause' });
   if (await pause.count()) await pause.click();
   const steps = Number((await page.locator('#step-count').textContent()).replace(/,/g, ''));
-  const playTasks = await page.evaluate(() => window.__longTasks.splice(0));
-  const longest = (tasks) => tasks.reduce((m, t) => Math.max(m, t.ms), 0);
-  console.log(`# PERF 1M rows: loaded in ${loadMs} ms; longest main-thread task while loading ${longest(loadTasks).toFixed(0)} ms (${loadTasks.length} tasks over 50 ms)`);
-  console.log(`# PERF 1M rows: ${steps} steps in 3 s of Play; longest task while playing ${longest(playTasks).toFixed(0)} ms (${playTasks.length} tasks over 50 ms)`);
+  const playTasks = (await takeTimings(page)).tasks;
+  const reconfigure = await reconfigureBig(page);
+  console.log(`# PERF 1M rows × 2 features: loaded (read, parse, prepare) in ${load.ms} ms; ${describe(load)}`);
+  console.log(`# PERF 1M rows × 2 features: ${steps} steps in 3 s of Play; longest task while playing ${longest(playTasks).toFixed(0)} ms (${playTasks.length} tasks over 50 ms)`);
+  console.log(`# PERF 1M rows × 2 features: Standardize off (sliced configure) in ${reconfigure.ms} ms; ${describe(reconfigure)}`);
   assert.ok(steps > 0);
   await screenshot(page, '11-million');
+  assert.deepEqual(problems.pageErrors, []);
+  await page.close();
+});
+
+test('1M rows × 10 features: load and configure without long freezes', { timeout: 300000 }, async () => {
+  const { page, problems } = await openApp(browser);
+  const load = await loadBig(page, 1000000, 10);
+  // What the page does next (exact optimum in slices, insight panels).
+  await page.waitForTimeout(3000);
+  const after = await takeTimings(page);
+  const reconfigure = await reconfigureBig(page);
+  await page.waitForTimeout(3000);
+  const afterReconfigure = await takeTimings(page);
+  console.log(`# PERF 1M rows × 10 features: loaded (read, parse, prepare) in ${load.ms} ms; ${describe(load)}`);
+  console.log(`# PERF 1M rows × 10 features: the 3 s after loading: longest main-thread task ${longest(after.tasks).toFixed(0)} ms (${after.tasks.length} tasks over 50 ms)`);
+  console.log(`# PERF 1M rows × 10 features: Standardize off (sliced configure) in ${reconfigure.ms} ms; ${describe(reconfigure)}`);
+  console.log(`# PERF 1M rows × 10 features: the 3 s after that: longest main-thread task ${longest(afterReconfigure.tasks).toFixed(0)} ms (${afterReconfigure.tasks.length} tasks over 50 ms)`);
   assert.deepEqual(problems.pageErrors, []);
   await page.close();
 });

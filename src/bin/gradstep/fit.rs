@@ -145,12 +145,21 @@ fn print_result(t: &Trainer) {
     let s = t.state();
     match &s.message {
         Some(m) => println!("status: {} after {} steps: {m}", s.status.name(), s.step),
-        None => println!(
-            "status: still running after {} steps (gradient norm {:.3e}); allow more --steps, raise --lr up to 1/L{}",
-            s.step,
-            s.gradient_norm,
-            if t.standardized() { "" } else { ", or --standardize" }
-        ),
+        None => {
+            let mut advice = vec!["allow more --steps"];
+            if t.learning_rate() * t.lipschitz() < 0.99 {
+                advice.push("raise --lr towards 1/L");
+            }
+            if !t.standardized() {
+                advice.push("--standardize");
+            }
+            println!(
+                "status: still running after {} steps (gradient norm {:.3e}); {}",
+                s.step,
+                s.gradient_norm,
+                advice.join(", or ")
+            )
+        }
     }
     let (w, b) = t.original_parameters();
     let names = &t.dataset().feature_names;
