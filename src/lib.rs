@@ -7,7 +7,6 @@
 pub mod data;
 pub mod diagnostics;
 pub mod error;
-pub mod landscape;
 pub mod model;
 pub mod optim;
 pub mod optimum;

@@ -1,52 +1,12 @@
-//! The "why" features of the engine: loss landscapes, curvature bounds and
+//! The "why" features of the engine: curvature bounds, gradient shares and
 //! warnings about the problem.
 
 mod common;
 
 use common::*;
-use gradstep::data::Matrix;
 use gradstep::diagnostics::{diagnose, DiagnosticKind};
-use gradstep::landscape::Landscape;
 use gradstep::model::{ModelKind, Objective, Problem};
 use gradstep::trainer::{Trainer, TrainerConfig};
-
-#[test]
-fn landscape_matches_the_loss_evaluated_directly() {
-    for (file, model) in [
-        ("stackloss.csv", ModelKind::Linear),
-        ("spector.csv", ModelKind::Logistic),
-    ] {
-        let t = Trainer::new(
-            dataset(file, model),
-            TrainerConfig {
-                standardize: true,
-                ..Default::default()
-            },
-        )
-        .unwrap();
-        let x = t.training_features();
-        let problem = Problem::new(model, x, &t.dataset().target);
-        let (w, b) = (vec![0.3, -0.2, 0.1], 0.5);
-        for (pa, pb) in [(0, 3), (1, 2)] {
-            let grid = Landscape::compute(&problem, &w, b, pa, pb, (-2.0, 3.0), (-1.0, 4.0), 7);
-            assert_eq!(grid.values.len(), 49);
-            for iy in 0..7 {
-                for ix in 0..7 {
-                    let mut p = w.clone();
-                    p.push(b);
-                    p[pa] = -2.0 + 5.0 * ix as f64 / 6.0;
-                    p[pb] = -1.0 + 5.0 * iy as f64 / 6.0;
-                    let direct = problem.loss(&p[..3], p[3]);
-                    let got = grid.values[iy * 7 + ix];
-                    assert!(
-                        rel(got, direct) < 1e-10,
-                        "{file} ({pa},{pb}) at ({ix},{iy}): {got} vs {direct}"
-                    );
-                }
-            }
-        }
-    }
-}
 
 /// A dense numerical Hessian of the loss by central differences of the
 /// analytic gradient.
@@ -205,36 +165,6 @@ fn warns_about_a_categorical_target_fitted_as_linear() {
         "{}",
         w.message
     );
-}
-
-#[test]
-fn landscape_grid_has_requested_shape_and_range() {
-    let x = Matrix::from_rows(&[vec![1.0], vec![2.0]]).unwrap();
-    let t = [1.0, 2.0];
-    let g = Landscape::compute(
-        &Problem::new(ModelKind::Linear, &x, &t),
-        &[0.0],
-        0.0,
-        0,
-        1,
-        (0.0, 2.0),
-        (-1.0, 1.0),
-        3,
-    );
-    // The grid is w ∈ {0, 1, 2} × b ∈ {−1, 0, 1}; at w = 1, b = 0 (the
-    // centre) the fit is perfect, and at w = 0, b = −1 the residuals are 2, 3.
-    assert_eq!((g.resolution, g.values.len()), (3, 9));
-    assert!(
-        g.values[4].abs() < 1e-15,
-        "loss at w=1,b=0 is {}",
-        g.values[4]
-    );
-    assert!(
-        (g.values[0] - 6.5).abs() < 1e-12,
-        "loss at w=0,b=-1 is {}",
-        g.values[0]
-    );
-    assert_eq!(g.value_range().0, g.values[4]);
 }
 
 #[test]

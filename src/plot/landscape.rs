@@ -13,7 +13,6 @@ use std::ops::Range;
 use plotters::coord::{types::RangedCoordf64, CoordTranslate};
 use plotters::prelude::*;
 
-use crate::landscape::Landscape;
 use crate::model::{ModelKind, Objective, Problem};
 use crate::trainer::Trainer;
 
@@ -21,6 +20,39 @@ use super::format::compact;
 use super::model_view::subsample;
 use super::style::{self, Style};
 use super::{Axes, PlotError};
+
+/// Index of a parameter: weights 0..d, then the bias at d.
+pub type ParamIndex = usize;
+
+/// A grid of loss values over parameters `a` (x axis) and `b` (y axis).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Landscape {
+    /// Parameter on the x axis.
+    pub a: ParamIndex,
+    /// Parameter on the y axis.
+    pub b: ParamIndex,
+    /// x-axis range [min, max].
+    pub a_range: (f64, f64),
+    /// y-axis range [min, max].
+    pub b_range: (f64, f64),
+    /// Grid points per axis.
+    pub resolution: usize,
+    /// Loss values, row-major with y (parameter `b`) as the row:
+    /// `values[iy * resolution + ix]`.
+    pub values: Vec<f64>,
+}
+
+impl Landscape {
+    /// The smallest and largest finite values.
+    pub fn value_range(&self) -> (f64, f64) {
+        self.values
+            .iter()
+            .filter(|v| v.is_finite())
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+                (lo.min(v), hi.max(v))
+            })
+    }
+}
 
 /// Loss shading: low loss (the valley) light, high loss dark.
 const LOW: RGBColor = RGBColor(248, 250, 252);
