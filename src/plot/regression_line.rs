@@ -80,25 +80,16 @@ pub fn draw_regression_line_marked<DB: DrawingBackend>(
     let flagged_count = flagged.len();
     chart.draw_series(flagged)?;
 
-    let mut curves = 0;
-    let mut ghost = 0;
-    if let Some(optimum) = optimum {
-        for piece in style::sampled_curve(optimum, &x_range, &y_range, 64) {
-            let dash = style.px(5.0);
-            chart.draw_series(DashedLineSeries::new(
-                piece,
-                dash,
-                dash,
-                style.stroke(style::REFERENCE.mix(0.7), 1.5),
-            ))?;
-            curves += 1;
-            ghost += 1;
-        }
-    }
-    for piece in style::sampled_curve(fitted, &x_range, &y_range, 64) {
-        chart.draw_series(LineSeries::new(piece, style.stroke(style::FIT, 2.5)))?;
-        curves += 1;
-    }
+    let (curves, ghost) = style::draw_fit_and_ghost(
+        &mut chart,
+        &style,
+        fitted,
+        optimum,
+        &x_range,
+        &y_range,
+        64,
+        style::FIT,
+    )?;
     root.present()?;
     Ok(ModelViewInfo {
         points: points.len(),

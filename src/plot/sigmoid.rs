@@ -67,25 +67,16 @@ pub fn draw_sigmoid_marked<DB: DrawingBackend>(
         style.stroke(style::AXIS.mix(0.6), 1.0),
     ))?;
 
-    let mut curves = 0;
-    let mut ghost = 0;
-    if let Some(optimum) = optimum {
-        for piece in style::sampled_curve(optimum, &x_range, &y_range, 160) {
-            let dash = style.px(5.0);
-            chart.draw_series(DashedLineSeries::new(
-                piece,
-                dash,
-                dash,
-                style.stroke(style::REFERENCE.mix(0.7), 1.5),
-            ))?;
-            curves += 1;
-            ghost += 1;
-        }
-    }
-    for piece in style::sampled_curve(probability, &x_range, &y_range, 160) {
-        chart.draw_series(LineSeries::new(piece, style.stroke(style::PRIMARY, 2.5)))?;
-        curves += 1;
-    }
+    let (curves, ghost) = style::draw_fit_and_ghost(
+        &mut chart,
+        &style,
+        probability,
+        optimum,
+        &x_range,
+        &y_range,
+        160,
+        style::PRIMARY,
+    )?;
 
     let radius = style.px(if n > 500 { 2.0 } else { 3.5 });
     let ring = style.stroke(FLAG, 1.5);

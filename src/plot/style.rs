@@ -205,6 +205,41 @@ pub fn clip_segment(
     ))
 }
 
+/// Draws the model's curve `fitted` (solid, in `colour`) and, when known,
+/// the optimum's curve as a faint dashed "ghost", each sampled at `samples`
+/// points and split where it leaves the plot. Returns (curves, ghost pieces).
+#[allow(clippy::too_many_arguments)]
+pub fn draw_fit_and_ghost<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    style: &Style,
+    fitted: &dyn Fn(f64) -> f64,
+    optimum: Option<&dyn Fn(f64) -> f64>,
+    x: &Range<f64>,
+    y: &Range<f64>,
+    samples: usize,
+    colour: RGBColor,
+) -> Result<(usize, usize), PlotError> {
+    let mut ghost = 0;
+    if let Some(optimum) = optimum {
+        let dash = style.px(5.0);
+        for piece in sampled_curve(optimum, x, y, samples) {
+            chart.draw_series(DashedLineSeries::new(
+                piece,
+                dash,
+                dash,
+                style.stroke(REFERENCE.mix(0.7), 1.5),
+            ))?;
+            ghost += 1;
+        }
+    }
+    let mut curves = ghost;
+    for piece in sampled_curve(fitted, x, y, samples) {
+        chart.draw_series(LineSeries::new(piece, style.stroke(colour, 2.5)))?;
+        curves += 1;
+    }
+    Ok((curves, ghost))
+}
+
 /// Samples `f` on `n` points across `x` and returns the visible pieces of
 /// the curve, clipped to `x × y`; non-finite values break the curve.
 pub fn sampled_curve(
