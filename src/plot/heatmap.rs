@@ -7,7 +7,7 @@ use std::ops::Range;
 use plotters::prelude::*;
 
 use super::format::compact;
-use super::landscape::contour_lines_of;
+use super::landscape::contour_paths;
 use super::model_view::{PointMarks, FLAG};
 use super::style::{self, Style};
 use super::{Axes, ModelViewInfo, PlotError};
@@ -200,16 +200,7 @@ pub fn draw_heatmap_marked<DB: DrawingBackend>(
             })
             .collect();
         let dash = style.px(6.0);
-        for line in contour_lines_of(&lattice, cells, level) {
-            let points: Vec<(f64, f64)> = line
-                .into_iter()
-                .map(|(fx, fy)| {
-                    (
-                        x_range.start + fx * (x_range.end - x_range.start),
-                        y_range.start + fy * (y_range.end - y_range.start),
-                    )
-                })
-                .collect();
+        for points in contour_paths(&lattice, cells, level, &x_range, &y_range) {
             chart.draw_series(DashedLineSeries::new(
                 points,
                 dash,

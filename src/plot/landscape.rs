@@ -254,16 +254,7 @@ pub fn draw_landscape<DB: DrawingBackend>(
         for k in 1..=CONTOURS {
             let t = k as f64 / (CONTOURS + 1) as f64;
             let level = lo + t * t * (hi - lo);
-            for line in contour_lines_of(&lattice, n, level) {
-                let points: Vec<(f64, f64)> = line
-                    .into_iter()
-                    .map(|(fx, fy)| {
-                        (
-                            x_range.start + fx * (x_range.end - x_range.start),
-                            y_range.start + fy * (y_range.end - y_range.start),
-                        )
-                    })
-                    .collect();
+            for points in contour_paths(&lattice, n, level, &x_range, &y_range) {
                 chart.draw_series(std::iter::once(PathElement::new(points, stroke)))?;
                 contour_lines += 1;
             }
@@ -432,6 +423,30 @@ fn catmull_rom(p: [f64; 4], t: f64) -> f64 {
         + (3.0 * p[1] - p[0] - 3.0 * p[2] + p[3]) * t3)
 }
 
+/// [`contour_lines_of`] in plot coordinates: lattice fractions mapped onto
+/// the ranges the lattice spans.
+pub fn contour_paths(
+    lattice: &[f64],
+    n: usize,
+    level: f64,
+    x: &Range<f64>,
+    y: &Range<f64>,
+) -> Vec<Vec<(f64, f64)>> {
+    contour_lines_of(lattice, n, level)
+        .into_iter()
+        .map(|line| {
+            line.into_iter()
+                .map(|(fx, fy)| {
+                    (
+                        x.start + fx * (x.end - x.start),
+                        y.start + fy * (y.end - y.start),
+                    )
+                })
+                .collect()
+        })
+        .collect()
+}
+
 /// The contour `level` of an `(n+1)²` lattice (row-major, y as the row) as
 /// polylines in lattice fractions [0, 1]²: marching squares, with the
 /// pieces joined through the cell edges they share.
@@ -500,8 +515,22 @@ pub fn contour_lines_of(lattice: &[f64], n: usize, level: f64) -> Vec<Vec<(f64, 
     }
     let mut used = vec![false; segments.len()];
     let mut lines = Vec::new();
-    let next = |edge: usize, used: &[bool]| -> Option<usize> {
-        by_edge.get(&edge)?.iter().copied().find(|&s| !used[s])
+    // The edges reached by following unused segments from `edge`, in order.
+    let walk = |mut edge: usize, used: &mut [bool]| -> Vec<usize> {
+        let mut edges = Vec::new();
+        while let Some(s) = by_edge
+            .get(&edge)
+            .and_then(|list| list.iter().copied().find(|&s| !used[s]))
+        {
+            used[s] = true;
+            edge = if segments[s].0 == edge {
+                segments[s].1
+            } else {
+                segments[s].0
+            };
+            edges.push(edge);
+        }
+        edges
     };
     for s0 in 0..segments.len() {
         if used[s0] {
@@ -510,27 +539,8 @@ pub fn contour_lines_of(lattice: &[f64], n: usize, level: f64) -> Vec<Vec<(f64, 
         used[s0] = true;
         let (first, last) = segments[s0];
         let mut forward = vec![first, last];
-        let mut edge = last;
-        while let Some(s) = next(edge, &used) {
-            used[s] = true;
-            edge = if segments[s].0 == edge {
-                segments[s].1
-            } else {
-                segments[s].0
-            };
-            forward.push(edge);
-        }
-        let mut backward = Vec::new();
-        let mut edge = first;
-        while let Some(s) = next(edge, &used) {
-            used[s] = true;
-            edge = if segments[s].0 == edge {
-                segments[s].1
-            } else {
-                segments[s].0
-            };
-            backward.push(edge);
-        }
+        forward.extend(walk(last, &mut used));
+        let mut backward = walk(first, &mut used);
         backward.reverse();
         backward.extend(forward);
         lines.push(

@@ -46,11 +46,11 @@ export async function startBrowser({ width = 1440, height = 1000, deviceScaleFac
 }
 
 /**
- * Opens the page and waits until the default example is drawn. Returns the
- * page plus `problems`: console errors, page errors and requests made after
- * the load event.
+ * Opens the page (at `url`, e.g. a shared link; the app's root by default)
+ * and waits until it is drawn. Returns the page plus `problems`: console
+ * errors, page errors and requests made after the load event.
  */
-export async function openApp(browser) {
+export async function openApp(browser, url = browser.url) {
   const page = await browser.context.newPage();
   const problems = { consoleErrors: [], pageErrors: [], lateRequests: [] };
   let loaded = false;
@@ -64,7 +64,7 @@ export async function openApp(browser) {
   page.on('load', () => {
     loaded = true;
   });
-  await page.goto(browser.url, { waitUntil: 'load' });
+  await page.goto(url, { waitUntil: 'load' });
   loaded = true;
   await page.waitForSelector('body[data-ready="true"]', { timeout: 30000 });
   return { page, problems };

@@ -28,24 +28,6 @@ function assertClean(problems) {
   assert.deepEqual(networkRequests(problems), [], 'network requests after load');
 }
 
-/** Like openApp, at any URL of the app (e.g. a shared link). */
-async function openAt(url) {
-  const page = await browser.context.newPage();
-  const problems = { consoleErrors: [], pageErrors: [], lateRequests: [] };
-  let loaded = false;
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') problems.consoleErrors.push(msg.text());
-  });
-  page.on('pageerror', (err) => problems.pageErrors.push(String(err)));
-  page.on('request', (req) => {
-    if (loaded) problems.lateRequests.push(req.url());
-  });
-  await page.goto(url, { waitUntil: 'load' });
-  loaded = true;
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 30000 });
-  return { page, problems };
-}
-
 const stepButton = (page) => page.getByRole('button', { name: 'Step', exact: true });
 const stepCount = async (page) => Number((await page.locator('#step-count').textContent()).replace(/,/g, ''));
 const region = (page, name) => page.getByRole('region', { name, exact: true });
@@ -239,7 +221,7 @@ test('a shared link reopens the same view', async () => {
   for (let i = 0; i < 5; i++) await stepButton(page).click();
   const myLoss = await lossValue(page);
 
-  const other = await openAt(link);
+  const other = await openApp(browser, link);
   await other.page.getByText('21 rows × 4 columns').waitFor();
   assert.deepEqual(await read(other.page), mine);
   for (let i = 0; i < 5; i++) await stepButton(other.page).click();
@@ -257,7 +239,7 @@ test('a shared link reopens the same view', async () => {
   await pasted.page.getByRole('button', { name: 'Step ×10', exact: true }).click();
   await pasted.page.getByRole('button', { name: 'Copy link' }).click();
   const pastedLink = await pasted.page.getByLabel('Link to this view').inputValue();
-  const reopened = await openAt(pastedLink);
+  const reopened = await openApp(browser, pastedLink);
   await reopened.page.getByText('4 rows × 2 columns').waitFor();
   assert.equal(await reopened.page.getByLabel('Target').inputValue(), 'émissions');
   assert.equal(await reopened.page.locator('#features input:checked').getAttribute('value'), 'température');
@@ -266,7 +248,7 @@ test('a shared link reopens the same view', async () => {
   await pasted.page.close();
 
   // A broken link explains itself with a note and opens the default example.
-  const broken = await openAt(`${browser.url}#ex=no-such-example&target=y`);
+  const broken = await openApp(browser, `${browser.url}#ex=no-such-example&target=y`);
   await broken.page.locator('.note').filter({ hasText: 'This link does not open' }).waitFor();
   assert.equal(await broken.page.getByLabel('Example', { exact: true }).inputValue(), 'classic');
   assert.equal(await broken.page.getByRole('alert').count(), 0);
