@@ -7,6 +7,7 @@
 pub mod data;
 pub mod diagnostics;
 pub mod error;
+pub mod limits;
 pub mod model;
 pub mod optim;
 pub mod optimum;

@@ -1,6 +1,7 @@
 //! From CSV text to a numeric dataset: parsing, column typing, target and
 //! feature selection, and standardization.
 
+pub mod column;
 pub mod dataset;
 pub mod matrix;
 pub mod scaler;
