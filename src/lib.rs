@@ -10,6 +10,7 @@ pub mod error;
 pub mod limits;
 pub mod model;
 pub mod optim;
+pub mod optim2;
 pub mod optimum;
 pub mod plot;
 pub mod prepare;
