@@ -120,9 +120,9 @@ struct SplitMix64 {
 }
 
 impl SplitMix64 {
-    /// The stream of (seed, epoch): its state starts at mix(seed + mix(epoch
-    /// + golden)), so streams of different epochs are not shifts of one
-    /// another.
+    /// The stream of (seed, epoch): its state starts at
+    /// mix(seed + mix(epoch + golden)), so streams of different epochs are
+    /// not shifts of one another.
     fn for_epoch(seed: u64, epoch: u64) -> Self {
         Self {
             state: mix(seed.wrapping_add(mix(epoch.wrapping_add(GOLDEN)))),

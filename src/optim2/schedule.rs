@@ -178,11 +178,7 @@ impl Schedule {
         (0..count)
             .map(|i| {
                 // Integer spacing: strictly increasing since k_max ≥ gaps.
-                let k = if gaps == 0 {
-                    0
-                } else {
-                    (i * k_max as u128 / gaps) as u64
-                };
+                let k = (i * k_max as u128).checked_div(gaps).unwrap_or(0) as u64;
                 (k, self.rate(base, k))
             })
             .collect()
