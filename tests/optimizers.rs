@@ -53,13 +53,19 @@ struct RunRef {
     theta: Vec<Vec<f64>>,
 }
 
-fn read(path: &str) -> String {
-    let full = format!("{}/{path}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{full}: {e}"))
+/// The files the tests read, compiled in so that the same tests run under
+/// wasm32 (no file system there).
+fn read(path: &str) -> &'static str {
+    match path {
+        "tests/data/optimizer_reference.json" => include_str!("data/optimizer_reference.json"),
+        "tests/data/stackloss.csv" => include_str!("data/stackloss.csv"),
+        "tests/data/spector.csv" => include_str!("data/spector.csv"),
+        other => panic!("no such test file {other}"),
+    }
 }
 
 fn reference() -> Reference {
-    serde_json::from_str(&read("tests/data/optimizer_reference.json"))
+    serde_json::from_str(read("tests/data/optimizer_reference.json"))
         .expect("optimizer_reference.json parses")
 }
 
@@ -1188,4 +1194,136 @@ fn cos_0_to_pi_within_2_ulps_of_std_cos() {
     assert_eq!(cos_0_to_pi(0.0), 1.0);
     assert_eq!(cos_0_to_pi(PI), -1.0);
     assert!(worst <= 1, "worst {worst} ulps");
+}
+
+// ------------------------------------------ the same bits on every platform
+//
+// These run natively and, with `cargo test --target wasm32-unknown-unknown
+// --test optimizers`, under node: both must reproduce the digests recorded
+// here from an x86_64 run. Only the linear problem is used, because its
+// gradient needs nothing but + − × ÷ (the logistic one calls exp).
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test;
+
+/// FNV-1a over the bits of `values`.
+fn digest(values: impl IntoIterator<Item = f64>) -> u64 {
+    let mut h = 0xcbf2_9ce4_8422_2325u64;
+    for v in values {
+        for byte in v.to_bits().to_le_bytes() {
+            h = (h ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    h
+}
+
+/// pow_u64, cos_0_to_pi and every schedule over a grid.
+fn det_values() -> Vec<f64> {
+    let mut out = Vec::new();
+    for x in [0.5, 0.9, 0.95, 0.999, 1.0 - 1e-7, 1.000_000_1, -0.9, 3.7] {
+        for k in [
+            0u64,
+            1,
+            2,
+            3,
+            10,
+            100,
+            1000,
+            123_457,
+            10_000_000,
+            1_000_000_000,
+        ] {
+            out.push(pow_u64(x, k));
+        }
+    }
+    let n = 10_000;
+    out.extend((0..=n).map(|i| cos_0_to_pi(PI * (i as f64 / n as f64))));
+    for s in [
+        Schedule::Constant,
+        Schedule::Step {
+            every: 7,
+            factor: 0.7,
+        },
+        Schedule::Exp { gamma: 0.97 },
+        Schedule::Inverse { decay: 0.03 },
+        Schedule::Cosine { period: 150 },
+    ] {
+        out.extend((0..200).map(|k| s.rate(0.123, k)));
+    }
+    out
+}
+
+/// Every optimizer on stackloss: full batch with two schedules, then
+/// mini-batches of 4 rows; θ, losses and the described next update.
+fn optimizer_values() -> Vec<f64> {
+    let r = reference();
+    let d = &r.datasets[0];
+    assert_eq!(d.model, "linear");
+    let problem = Problem::load(&d.file, &d.model);
+    let mut out = Vec::new();
+    for config in all_configs() {
+        let lr = config
+            .kind
+            .default_learning_rate()
+            .unwrap_or(d.gd_learning_rate)
+            * 1.5;
+        for schedule in [Schedule::Constant, Schedule::Cosine { period: 40 }] {
+            let mut opt = config.build(problem.dim());
+            let (losses, thetas) = drive(&problem, opt.as_mut(), lr, schedule, 50);
+            out.extend(losses);
+            out.extend(thetas.concat());
+            let theta = thetas.last().unwrap();
+            let (_, g) = problem.loss_grad(theta);
+            let desc = opt.describe(theta, &g, lr);
+            out.extend(desc.rows.concat());
+            out.extend(desc.scalars.iter().map(|s| s.1));
+        }
+        let mut batches = Batches::new(problem.t.len(), 4, 2024).unwrap();
+        let mut opt = config.build(problem.dim());
+        let mut theta = vec![0.0; problem.dim()];
+        for k in 0..60 {
+            let rows = batches.rows_for_step(k).unwrap().to_vec();
+            let sub = Problem {
+                a: rows
+                    .iter()
+                    .map(|&i| problem.a[i as usize].clone())
+                    .collect(),
+                t: rows.iter().map(|&i| problem.t[i as usize]).collect(),
+                logistic: false,
+            };
+            let (_, g) = sub.loss_grad(&theta);
+            opt.update(&mut theta, &g, lr * 0.5);
+            out.extend(rows.iter().map(|&i| f64::from(i)));
+            out.extend(theta.iter().copied());
+        }
+    }
+    out
+}
+
+/// The digests of an x86_64 run.
+const DET_DIGEST: u64 = 0x8aff_d409_517a_5497;
+const OPTIMIZER_DIGEST: u64 = 0x4954_7e3d_0447_dd94;
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+fn det_bits_are_the_same_on_every_platform() {
+    assert_eq!(
+        digest(det_values()),
+        DET_DIGEST,
+        "{:#x}",
+        digest(det_values())
+    );
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+fn optimizer_bits_are_the_same_on_every_platform() {
+    let values = optimizer_values();
+    assert!(values.iter().all(|v| v.is_finite()));
+    assert_eq!(
+        digest(values.iter().copied()),
+        OPTIMIZER_DIGEST,
+        "{:#x}",
+        digest(values)
+    );
 }
