@@ -147,7 +147,8 @@ struct Dd {
 }
 
 impl Dd {
-    /// The product, renormalised into [1, 2), and 1 if it was halved.
+    /// The product, renormalised into [1, 2), and how many times it was
+    /// halved (the exponent to add).
     fn mul(self, other: Dd) -> (Dd, i64) {
         let (p, e) = two_prod(self.hi, other.hi);
         let e = e + (self.hi * other.lo + self.lo * other.hi);

@@ -236,6 +236,7 @@ impl OptimizerConfig {
 /// ε reported for rules that do not use one.
 const DEFAULT_UNUSED_EPS: f64 = 1e-8;
 
+/// μ, β₁, β₂ and the RMSProp decay: in [0, 1), as PyTorch requires.
 fn check_fraction(name: &str, value: f64) -> Result<()> {
     if (0.0..1.0).contains(&value) {
         Ok(())

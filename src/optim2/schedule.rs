@@ -185,6 +185,7 @@ impl Schedule {
     }
 }
 
+/// An `InvalidSetting` naming the setting, the value and the range.
 fn invalid(name: &str, value: impl std::fmt::Display, reason: &str) -> GradstepError {
     GradstepError::InvalidSetting {
         name: name.to_string(),
@@ -193,6 +194,7 @@ fn invalid(name: &str, value: impl std::fmt::Display, reason: &str) -> GradstepE
     }
 }
 
+/// E and T: whole numbers ≥ 1.
 fn check_count(name: &str, value: u64) -> Result<()> {
     if value >= 1 {
         Ok(())
@@ -201,6 +203,7 @@ fn check_count(name: &str, value: u64) -> Result<()> {
     }
 }
 
+/// F and γ: in (0, 1], so the rate never grows.
 fn check_unit_interval(name: &str, value: f64) -> Result<()> {
     if value.is_finite() && value > 0.0 && value <= 1.0 {
         Ok(())
@@ -209,11 +212,13 @@ fn check_unit_interval(name: &str, value: f64) -> Result<()> {
     }
 }
 
+/// A CLI count; a negative or fractional one is refused here.
 fn parse_count(name: &str, text: &str) -> Result<u64> {
     text.parse::<u64>()
         .map_err(|_| invalid(name, text, "must be a whole number ≥ 1"))
 }
 
+/// A CLI number; the range is checked by `validate`.
 fn parse_number(name: &str, text: &str) -> Result<f64> {
     text.parse::<f64>()
         .map_err(|_| invalid(name, text, "must be a number"))
