@@ -1,23 +1,23 @@
-//! Time of one full-batch gradient-descent step (loss, gradient and update in
-//! one pass) at N = 100k and 1M rows, d = 10, for both models. Criterion
-//! prints the time per step and, from the bytes read per step (X and T), the
-//! effective bandwidth in GB/s (10⁹ bytes); a one-line summary per case
-//! follows at the end. Targets: linear ≤ ~6 ms at 1M rows (1.5× the memory
-//! floor of ~4 ms at ~22 GB/s), logistic ≤ 2× linear.
+//! Time of one full-batch gradient step (loss, gradient and update in one
+//! pass) at n = 100k and 1M rows, d = 10, for both models, standardized on
+//! the fly. Criterion prints the time per step and, from the bytes read per
+//! step (X and T), the effective bandwidth; a one-line summary per case
+//! follows at the end. `GRADSTEP_THREADS=1 cargo bench --bench step` gives
+//! the one-thread figures the browser is compared with.
 
 use criterion::{criterion_group, BenchmarkId, Criterion, Throughput};
-use gradstep::data::Matrix;
-use gradstep::model::{ModelKind, Problem};
-use gradstep::optim::{GradientDescent, IterState, Optimizer};
+use gradstep::data::column::NumericColumn;
+use gradstep::model::{Design, ModelKind, Objective, Problem, RowSet};
 use std::hint::black_box;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 const D: usize = 10;
 
-/// Deterministic pseudo-random data: features in [-1, 1), targets from a
-/// fixed linear rule (thresholded for logistic).
-fn data(n: usize, model: ModelKind) -> (Matrix, Vec<f64>) {
+/// Deterministic pseudo-random data: features in [-1, 1) (shifted and
+/// scaled per column), targets from a fixed linear rule (thresholded for
+/// logistic).
+fn problem(n: usize, model: ModelKind) -> Problem {
     let mut s: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut next = || {
         s ^= s << 13;
@@ -25,23 +25,26 @@ fn data(n: usize, model: ModelKind) -> (Matrix, Vec<f64>) {
         s ^= s << 17;
         (s >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0
     };
-    let x: Vec<f64> = (0..n * D).map(|_| next()).collect();
-    let t = x
-        .chunks_exact(D)
-        .map(|r| {
-            let z: f64 = r
-                .iter()
-                .enumerate()
-                .map(|(j, v)| v * (j as f64 - 4.5))
-                .sum::<f64>()
-                + 0.3 * next();
-            match model {
-                ModelKind::Linear => z,
-                ModelKind::Logistic => f64::from(z > 0.0),
-            }
-        })
-        .collect();
-    (Matrix::from_row_major(n, D, x).expect("shape"), t)
+    let mut cols = vec![NumericColumn::new(); D];
+    let mut t = NumericColumn::new();
+    for _ in 0..n {
+        let mut z = 0.0;
+        for (j, c) in cols.iter_mut().enumerate() {
+            let v = next();
+            z += v * (j as f64 - 4.5);
+            c.push(v * (j + 1) as f64 + j as f64);
+        }
+        z += 0.3 * next();
+        t.push(match model {
+            ModelKind::Linear => z,
+            ModelKind::Logistic => f64::from(z > 0.0),
+        });
+    }
+    let mean: Vec<f64> = (0..D).map(|j| j as f64).collect();
+    let std: Vec<f64> = (0..D).map(|j| (j + 1) as f64 / 3f64.sqrt()).collect();
+    let design = Design::new(cols.into_iter().map(Arc::new).collect(), Arc::new(t))
+        .standardized(&mean, &std);
+    Problem::new(model, design)
 }
 
 /// Per case: (name, bytes per step, seconds per step of each sample).
@@ -57,57 +60,45 @@ fn step(c: &mut Criterion) {
         .warm_up_time(Duration::from_secs(1));
     for n in [100_000usize, 1_000_000] {
         for model in [ModelKind::Linear, ModelKind::Logistic] {
-            let (x, t) = data(n, model);
-            let problem = Problem::new(model, &x, &t);
-            let mut state = IterState::start(&problem, vec![0.0; D], 0.0, 0.05);
-            // `()` for plain gradient descent; kept to use the Optimizer API as is.
-            #[allow(clippy::let_unit_value)]
-            let mut memory = GradientDescent.init_memory(D);
-            let bytes = ((D + 1) * n * 8) as u64;
-            let mut per_step = Vec::new();
-            group.throughput(Throughput::BytesDecimal(bytes));
-            group.bench_with_input(BenchmarkId::new(model.name(), n), &n, |bench, _| {
-                bench.iter_custom(|iters| {
+            let p = problem(n, model);
+            let bytes = (n * (D + 1) * 8) as u64;
+            group.throughput(Throughput::Bytes(bytes));
+            let name = format!("{model} n={n}");
+            let mut theta = vec![0.0; D + 1];
+            let mut grad = vec![0.0; D + 1];
+            let mut times = Vec::new();
+            group.bench_function(BenchmarkId::from_parameter(&name), |b| {
+                b.iter_custom(|iters| {
                     let start = Instant::now();
                     for _ in 0..iters {
-                        GradientDescent.next_iter(&problem, &mut state, &mut memory);
-                        black_box(state.loss);
+                        let e = p.evaluate(&theta, RowSet::All, Some(&mut grad));
+                        for (w, g) in theta.iter_mut().zip(&grad) {
+                            *w -= 1e-3 * g;
+                        }
+                        black_box(e);
                     }
-                    let elapsed = start.elapsed();
-                    per_step.push(elapsed.as_secs_f64() / iters as f64);
-                    elapsed
+                    let el = start.elapsed();
+                    times.push(el.as_secs_f64() / iters.max(1) as f64);
+                    el
                 })
             });
-            if !per_step.is_empty() {
-                SAMPLES
-                    .lock()
-                    .unwrap()
-                    .push((format!("{}/{n}", model.name()), bytes, per_step));
-            }
+            SAMPLES.lock().unwrap().push((name, bytes, times));
         }
     }
     group.finish();
 }
 
-/// One line per case that ran: median and best time per step over
-/// criterion's samples (warm-up included), and the bandwidth they mean.
 fn summary() {
     let samples = SAMPLES.lock().unwrap();
-    if samples.is_empty() {
-        return;
-    }
-    println!("\nsummary (d = {D}; bytes = (d + 1)·n·8 per step)");
+    println!("\nsummary (median of samples):");
     for (name, bytes, times) in samples.iter() {
         let mut t = times.clone();
         t.sort_by(f64::total_cmp);
-        let (median, best) = (t[t.len() / 2], t[0]);
+        let m = t.get(t.len() / 2).copied().unwrap_or(f64::NAN);
         println!(
-            "  {name:17} {:8.3} ms/step  {:5.1} GB/s   (best {:.3} ms, {:.1} GB/s; {} samples)",
-            median * 1e3,
-            *bytes as f64 / median / 1e9,
-            best * 1e3,
-            *bytes as f64 / best / 1e9,
-            t.len()
+            "  {name:<22} {:>8.3} ms/step  {:>6.1} GB/s",
+            m * 1e3,
+            *bytes as f64 / m / 1e9
         );
     }
 }
@@ -116,6 +107,5 @@ criterion_group!(benches, step);
 
 fn main() {
     benches();
-    Criterion::default().configure_from_args().final_summary();
     summary();
 }

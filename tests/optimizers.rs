@@ -1,4 +1,4 @@
-//! The optimizers of `gradstep::optim2` against a numpy reference
+//! The optimizers of `gradstep::optim` against a numpy reference
 //! (tests/data/optimizer_reference.json, written by
 //! scripts/reference/optimizers.py from PyTorch's documented update rules),
 //! plus their bookkeeping (describe, set_config, reset), the learning-rate
@@ -7,8 +7,8 @@
 //! The losses and gradients are re-implemented here with plain loops over the
 //! standardized matrix, independent of the crate's model code.
 
-use gradstep::optim2::det::{cos_0_to_pi, pow_u64};
-use gradstep::optim2::{Batches, Optimizer, OptimizerConfig, OptimizerKind, Schedule};
+use gradstep::optim::det::{cos_0_to_pi, pow_u64};
+use gradstep::optim::{Batches, Optimizer, OptimizerConfig, OptimizerKind, Schedule};
 use gradstep::GradstepError;
 use serde::Deserialize;
 use std::f64::consts::{FRAC_PI_2, FRAC_PI_4, PI};

@@ -1,8 +1,10 @@
-//! How good a fit is, in the terms people use for each model.
+//! How good a fit is, in the terms people use for each model, from the sums
+//! of the training pass itself (no second pass over the data).
 
-use super::{logistic, problem::dot, ModelKind};
-use crate::data::Matrix;
 use serde::Serialize;
+
+use super::objective::Evaluation;
+use super::ModelKind;
 
 /// Fit quality on the training data.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -14,8 +16,9 @@ pub enum Metrics {
         mse: f64,
         /// Root mean squared error, in the target's units.
         rmse: f64,
-        /// Coefficient of determination, 1 − SSE/SST.
-        r2: f64,
+        /// Coefficient of determination 1 − SSE/SST; `None` when the target
+        /// is constant (SST = 0), where R² is undefined.
+        r2: Option<f64>,
     },
     /// Classification metrics.
     Logistic {
@@ -27,38 +30,34 @@ pub enum Metrics {
 }
 
 impl Metrics {
-    /// Computes the metrics of (w, b) on `x`, `t`.
-    pub fn compute(model: ModelKind, x: &Matrix, t: &[f64], w: &[f64], b: f64) -> Self {
-        let n = t.len().max(1) as f64;
-        let z = |i: usize| b + if w.is_empty() { 0.0 } else { dot(x.row(i), w) };
+    /// The metrics of an evaluation over all rows; `target_sst` is
+    /// Σ (t − t̄)² of the target (a constant of the data).
+    pub fn from_evaluation(model: ModelKind, eval: &Evaluation, target_sst: f64) -> Self {
+        let n = eval.rows.max(1) as f64;
         match model {
             ModelKind::Linear => {
-                let mean = t.iter().sum::<f64>() / n;
-                let (mut sse, mut sst) = (0.0, 0.0);
-                for (i, &ti) in t.iter().enumerate() {
-                    sse += (ti - z(i)).powi(2);
-                    sst += (ti - mean).powi(2);
-                }
-                let mse = sse / n;
-                let r2 = if sst > 0.0 { 1.0 - sse / sst } else { f64::NAN };
+                let mse = eval.data_loss;
+                let r2 = (target_sst > 0.0 && target_sst.is_finite())
+                    .then(|| 1.0 - mse * n / target_sst)
+                    .filter(|r| r.is_finite());
                 Self::Linear {
                     mse,
                     rmse: mse.sqrt(),
                     r2,
                 }
             }
-            ModelKind::Logistic => {
-                let (mut loss, mut right) = (0.0, 0usize);
-                for (i, &ti) in t.iter().enumerate() {
-                    let zi = z(i);
-                    loss += logistic::cross_entropy(zi, ti).0;
-                    right += usize::from((zi >= 0.0) == (ti >= 0.5));
-                }
-                Self::Logistic {
-                    log_loss: loss / n,
-                    accuracy: right as f64 / n,
-                }
-            }
+            ModelKind::Logistic => Self::Logistic {
+                log_loss: eval.data_loss,
+                accuracy: eval.correct as f64 / n,
+            },
+        }
+    }
+
+    /// Why R² has no value, when it has none.
+    pub fn r2_reason(&self) -> Option<&'static str> {
+        match self {
+            Self::Linear { r2: None, .. } => Some("the target is constant"),
+            _ => None,
         }
     }
 }

@@ -1,9 +1,23 @@
-//! The two models, their losses and analytic gradients, and a numerical
-//! gradient check.
+//! The two models: their design matrix, losses, analytic gradients and the
+//! data passes behind them, fit metrics, and a numerical gradient check.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
+
+pub mod design;
+pub mod gradcheck;
+pub(crate) mod kernel;
+pub mod linear;
+pub mod logistic;
+pub mod metrics;
+pub mod objective;
+
+pub use design::Design;
+pub use gradcheck::{gradient_check, GradientCheck, GradientCheckRow};
+pub use kernel::RowSet;
+pub use metrics::Metrics;
+pub use objective::{Evaluation, Layout, Objective, Problem};
 
 /// Which model is trained: the prediction function and its loss.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -23,6 +37,14 @@ impl ModelKind {
             Self::Logistic => "logistic",
         }
     }
+
+    /// The loss, written out.
+    pub fn loss_formula(self) -> &'static str {
+        match self {
+            Self::Linear => "L = (1/n) Σ (t − y)²",
+            Self::Logistic => "L = −(1/n) Σ [t ln p + (1 − t) ln(1 − p)]",
+        }
+    }
 }
 
 impl fmt::Display for ModelKind {
@@ -40,20 +62,14 @@ impl FromStr for ModelKind {
             "logistic" => Ok(Self::Logistic),
             _ => Err(crate::GradstepError::InvalidSetting {
                 name: "model".into(),
-                value: s.into(),
+                value: crate::limits::quote(s),
                 reason: "expected 'linear' or 'logistic'".into(),
             }),
         }
     }
 }
 
-pub mod gradcheck;
-mod kernel;
-pub mod linear;
-pub mod logistic;
-pub mod metrics;
-pub mod problem;
-
-pub use gradcheck::{gradient_check, GradientCheck};
-pub use metrics::Metrics;
-pub use problem::{Objective, Problem};
+/// σ(z) = 1 / (1 + e^(−z)), the same bits on every platform.
+pub fn sigmoid(z: f64) -> f64 {
+    kernel::sigmoid(z)
+}

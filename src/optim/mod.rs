@@ -1,116 +1,380 @@
-//! Optimizers, argmin style: a solver turns the current state into the next
-//! one, given a problem that knows its loss and gradient. The state is a plain
-//! value that can be read after every step.
+//! Optimizers, learning-rate schedules and mini-batches.
+//!
+//! Parameters are one flat vector θ = [w₁, …, w_d, b] (weights, then the
+//! bias) and every optimizer treats every entry alike, as PyTorch does. The
+//! L2 penalty is not the optimizer's business: the objective already adds λw
+//! to the weight gradient.
+//!
+//! Update rules follow PyTorch's documented algorithms with its defaults
+//! (`torch.optim.SGD`, `Adagrad`, `RMSprop`, `Adam`; each type cites its
+//! page). Everything is bit-for-bit deterministic across platforms (x86_64
+//! and wasm32): only `+ − × ÷ sqrt` in a fixed order, β^t as a running
+//! product, and the helpers of [`det`] for powers and the cosine.
 
-mod gradient_descent;
+/// The trait methods that every optimizer writes the same way: it has
+/// `config` and `steps` fields and is `Clone`.
+macro_rules! plain_accessors {
+    () => {
+        fn config(&self) -> OptimizerConfig {
+            self.config
+        }
 
-pub use gradient_descent::GradientDescent;
+        fn steps(&self) -> u64 {
+            self.steps
+        }
 
-use crate::model::Objective;
-use serde::Serialize;
-
-/// Where the optimizer is after some number of steps: everything a person
-/// might want to see, in the units the model is trained in.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct IterState {
-    /// How many updates have been applied (0 = the starting point).
-    pub step: u64,
-    /// Loss at the current parameters.
-    pub loss: f64,
-    /// Current weights.
-    pub weights: Vec<f64>,
-    /// Current bias.
-    pub bias: f64,
-    /// ∂L/∂w at the current parameters.
-    pub gradient_weights: Vec<f64>,
-    /// ∂L/∂b at the current parameters.
-    pub gradient_bias: f64,
-    /// ‖(∂L/∂w, ∂L/∂b)‖₂.
-    pub gradient_norm: f64,
-    /// The learning rate the next step will use.
-    pub learning_rate: f64,
-    /// Running, converged or diverged, as judged after the last step.
-    pub status: Status,
-    /// Why the status is what it is, for converged and diverged.
-    pub message: Option<String>,
+        fn clone_box(&self) -> Box<dyn Optimizer> {
+            Box::new(self.clone())
+        }
+    };
 }
 
-/// How training stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+mod adagrad;
+mod adam;
+mod batches;
+pub mod det;
+mod gd;
+mod momentum;
+mod rmsprop;
+mod schedule;
+
+pub use adagrad::Adagrad;
+pub use adam::Adam;
+pub use batches::Batches;
+pub use gd::GradientDescent;
+pub use momentum::Momentum;
+pub use rmsprop::RmsProp;
+pub use schedule::Schedule;
+
+use crate::{GradstepError, Result};
+use serde::{Deserialize, Serialize};
+
+/// Which update rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Status {
-    /// Still improving.
-    Running,
-    /// The gradient norm fell below the tolerance.
-    Converged,
-    /// The loss became non-finite or grew far beyond its best.
-    Diverged,
+pub enum OptimizerKind {
+    /// θ ← θ − α·g.
+    Gd,
+    /// Heavy ball: v ← μ·v + g; θ ← θ − α·v.
+    Momentum,
+    /// Nesterov: v ← μ·v + g; θ ← θ − α·(g + μ·v).
+    Nesterov,
+    /// G ← G + g²; θ ← θ − α·g/(√G + ε).
+    Adagrad,
+    /// s ← a·s + (1 − a)·g²; θ ← θ − α·g/(√s + ε).
+    Rmsprop,
+    /// Bias-corrected first and second moments.
+    Adam,
 }
 
-impl Status {
-    /// The lowercase name.
+impl OptimizerKind {
+    /// Every kind, in menu order.
+    pub const ALL: [OptimizerKind; 6] = [
+        Self::Gd,
+        Self::Momentum,
+        Self::Nesterov,
+        Self::Adagrad,
+        Self::Rmsprop,
+        Self::Adam,
+    ];
+
+    /// The CLI / URL spelling: "gd", "momentum", "nesterov", "adagrad",
+    /// "rmsprop", "adam".
     pub fn name(self) -> &'static str {
         match self {
-            Self::Running => "running",
-            Self::Converged => "converged",
-            Self::Diverged => "diverged",
+            Self::Gd => "gd",
+            Self::Momentum => "momentum",
+            Self::Nesterov => "nesterov",
+            Self::Adagrad => "adagrad",
+            Self::Rmsprop => "rmsprop",
+            Self::Adam => "adam",
+        }
+    }
+
+    /// The name a person reads.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Gd => "Gradient descent",
+            Self::Momentum => "Momentum",
+            Self::Nesterov => "Nesterov momentum",
+            Self::Adagrad => "AdaGrad",
+            Self::Rmsprop => "RMSProp",
+            Self::Adam => "Adam",
+        }
+    }
+
+    /// PyTorch's default learning rate where it has one (AdaGrad 0.01,
+    /// RMSProp 0.01, Adam 0.001); None for GD, momentum and Nesterov, whose
+    /// default comes from the curvature (the 1/L rule, elsewhere).
+    pub fn default_learning_rate(self) -> Option<f64> {
+        match self {
+            Self::Gd | Self::Momentum | Self::Nesterov => None,
+            Self::Adagrad | Self::Rmsprop => Some(0.01),
+            Self::Adam => Some(0.001),
+        }
+    }
+
+    /// PyTorch's default ε where the rule has one (AdaGrad 1e-10, RMSProp
+    /// 1e-8, Adam 1e-8).
+    pub fn default_eps(self) -> Option<f64> {
+        match self {
+            Self::Gd | Self::Momentum | Self::Nesterov => None,
+            Self::Adagrad => Some(1e-10),
+            Self::Rmsprop | Self::Adam => Some(1e-8),
         }
     }
 }
 
-impl IterState {
-    /// The state at (w, b) before any step, with loss and gradient evaluated.
-    pub fn start<P: Objective>(
-        problem: &P,
-        weights: Vec<f64>,
-        bias: f64,
-        learning_rate: f64,
-    ) -> Self {
-        let mut state = Self {
-            step: 0,
-            loss: f64::NAN,
-            gradient_weights: vec![0.0; weights.len()],
-            weights,
-            bias,
-            gradient_bias: 0.0,
-            gradient_norm: f64::NAN,
-            learning_rate,
-            status: Status::Running,
-            message: None,
-        };
-        state.evaluate(problem);
-        state
-    }
-
-    /// Recomputes loss, gradient and gradient norm at the current parameters.
-    pub fn evaluate<P: Objective>(&mut self, problem: &P) {
-        let (loss, gb) =
-            problem.loss_and_gradient(&self.weights, self.bias, &mut self.gradient_weights);
-        self.loss = loss;
-        self.gradient_bias = gb;
-        let sq: f64 = self.gradient_weights.iter().map(|g| g * g).sum::<f64>() + gb * gb;
-        self.gradient_norm = sq.sqrt();
+impl std::fmt::Display for OptimizerKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
     }
 }
 
-/// A way to step: plain gradient descent now; momentum or Adam later keep
-/// their velocities in `Memory`, without touching the models.
-pub trait Optimizer {
-    /// What the optimizer remembers between steps (nothing, for plain GD).
-    type Memory: Clone + std::fmt::Debug;
+impl std::str::FromStr for OptimizerKind {
+    type Err = GradstepError;
 
-    /// A short name for display.
-    fn name(&self) -> &'static str;
+    /// Accepts `name()`, case-insensitive, surrounding spaces ignored.
+    fn from_str(s: &str) -> Result<Self> {
+        let wanted = s.trim();
+        Self::ALL
+            .into_iter()
+            .find(|kind| kind.name().eq_ignore_ascii_case(wanted))
+            .ok_or_else(|| GradstepError::InvalidSetting {
+                name: "optimizer".into(),
+                value: s.to_string(),
+                reason: "expected one of gd, momentum, nesterov, adagrad, rmsprop, adam".into(),
+            })
+    }
+}
 
-    /// Fresh memory for a problem with `dim` weights.
-    fn init_memory(&self, dim: usize) -> Self::Memory;
+/// Every hyperparameter, with PyTorch's defaults. Fields a rule does not use
+/// are kept (and validated) so that switching rules keeps the settings.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct OptimizerConfig {
+    /// The update rule (default GD).
+    pub kind: OptimizerKind,
+    /// μ, momentum and Nesterov (0.9).
+    pub momentum: f64,
+    /// β₁, Adam's first-moment decay (0.9).
+    pub beta1: f64,
+    /// β₂, Adam's second-moment decay (0.999).
+    pub beta2: f64,
+    /// ε: when left at None each optimizer uses PyTorch's (AdaGrad 1e-10,
+    /// RMSProp 1e-8, Adam 1e-8).
+    pub eps: Option<f64>,
+    /// a, RMSProp's smoothing constant, PyTorch's `alpha` (0.99).
+    pub decay: f64,
+}
 
-    /// Applies exactly one update to `state` (whose gradient is current) and
-    /// re-evaluates loss and gradient at the new parameters.
-    fn next_iter<P: Objective>(
-        &self,
-        problem: &P,
-        state: &mut IterState,
-        memory: &mut Self::Memory,
-    );
+impl Default for OptimizerConfig {
+    fn default() -> Self {
+        Self {
+            kind: OptimizerKind::Gd,
+            momentum: 0.9,
+            beta1: 0.9,
+            beta2: 0.999,
+            eps: None,
+            decay: 0.99,
+        }
+    }
+}
+
+impl OptimizerConfig {
+    /// PyTorch's defaults for `kind`.
+    pub fn new(kind: OptimizerKind) -> Self {
+        Self {
+            kind,
+            ..Self::default()
+        }
+    }
+
+    /// The ε in use: `eps`, or the kind's PyTorch default (1e-8 for the
+    /// rules that have no ε, where it is unused).
+    pub fn eps_value(&self) -> f64 {
+        self.eps
+            .or(self.kind.default_eps())
+            .unwrap_or(DEFAULT_UNUSED_EPS)
+    }
+
+    /// Checks ranges: μ ∈ [0, 1), β₁, β₂ ∈ [0, 1), decay ∈ [0, 1), ε > 0 and
+    /// finite. The error names the setting, the value and the range.
+    pub fn validate(&self) -> Result<()> {
+        check_fraction("momentum (μ)", self.momentum)?;
+        check_fraction("beta1 (β₁)", self.beta1)?;
+        check_fraction("beta2 (β₂)", self.beta2)?;
+        check_fraction("decay (RMSProp a)", self.decay)?;
+        if let Some(eps) = self.eps {
+            if !(eps.is_finite() && eps > 0.0) {
+                return Err(GradstepError::InvalidSetting {
+                    name: "eps (ε)".into(),
+                    value: eps.to_string(),
+                    reason: "must be a finite number > 0".into(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// A fresh optimizer of this kind for `dim` parameters (weights and
+    /// bias). Validate first: an invalid config is not checked here (it does
+    /// not panic, but its updates are meaningless).
+    pub fn build(&self, dim: usize) -> Box<dyn Optimizer> {
+        match self.kind {
+            OptimizerKind::Gd => Box::new(GradientDescent::new(*self)),
+            OptimizerKind::Momentum | OptimizerKind::Nesterov => {
+                Box::new(Momentum::new(*self, dim))
+            }
+            OptimizerKind::Adagrad => Box::new(Adagrad::new(*self, dim)),
+            OptimizerKind::Rmsprop => Box::new(RmsProp::new(*self, dim)),
+            OptimizerKind::Adam => Box::new(Adam::new(*self, dim)),
+        }
+    }
+}
+
+/// ε reported for rules that do not use one.
+const DEFAULT_UNUSED_EPS: f64 = 1e-8;
+
+/// μ, β₁, β₂ and the RMSProp decay: in [0, 1), as PyTorch requires.
+fn check_fraction(name: &str, value: f64) -> Result<()> {
+    if (0.0..1.0).contains(&value) {
+        Ok(())
+    } else {
+        Err(GradstepError::InvalidSetting {
+            name: name.into(),
+            value: value.to_string(),
+            reason: "must be in [0, 1)".into(),
+        })
+    }
+}
+
+/// The check shared by every `set_config`: a valid config of the same kind.
+fn check_new_config(current: &OptimizerConfig, new: &OptimizerConfig) -> Result<()> {
+    new.validate()?;
+    if new.kind != current.kind {
+        return Err(GradstepError::InvalidSetting {
+            name: "optimizer".into(),
+            value: new.kind.name().into(),
+            reason: format!(
+                "this optimizer is {}; build a new one to switch rules",
+                current.kind.name()
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// One update rule with its memory.
+pub trait Optimizer: std::fmt::Debug + Send + Sync {
+    /// The hyperparameters in use.
+    fn config(&self) -> OptimizerConfig;
+
+    /// Changes hyperparameters; the memory (velocity, moments, step count) is
+    /// kept, so the change takes effect on the next step without a reset.
+    /// Fails, leaving the optimizer unchanged, on an invalid config or a
+    /// different `kind`.
+    fn set_config(&mut self, config: OptimizerConfig) -> Result<()>;
+
+    /// Forgets velocity, moments and the step count.
+    fn reset(&mut self);
+
+    /// Applies one update in place: θ ← θ − (step built from g and the
+    /// memory), with learning rate `lr` (already scheduled). `grad` is ∂L/∂θ
+    /// at θ. Both have length `dim`; extra entries of either are ignored.
+    fn update(&mut self, theta: &mut [f64], grad: &[f64], lr: f64);
+
+    /// Updates applied since the last reset (PyTorch's `t` / `step`).
+    fn steps(&self) -> u64;
+
+    /// The memory, for display: named vectors (("v", velocity), ("G", …),
+    /// ("s", …), ("m", …), ("v", …)) and named scalars (("t", 3.0),
+    /// ("1 − β₁ᵗ", …)).
+    fn memory(&self) -> Memory;
+
+    /// The next update written out with the current numbers, without
+    /// changing anything. Its "θ next" column is bit for bit what `update`
+    /// would produce with the same arguments.
+    fn describe(&self, theta: &[f64], grad: &[f64], lr: f64) -> UpdateDescription;
+
+    /// A boxed copy, memory included.
+    fn clone_box(&self) -> Box<dyn Optimizer>;
+}
+
+impl Clone for Box<dyn Optimizer> {
+    fn clone(&self) -> Self {
+        self.clone_box()
+    }
+}
+
+/// What an optimizer remembers between updates, for display.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Memory {
+    /// Per-parameter vectors, each of length `dim`, with their names.
+    pub vectors: Vec<(String, Vec<f64>)>,
+    /// Scalars with their names, e.g. ("t", 3.0).
+    pub scalars: Vec<(String, f64)>,
+}
+
+/// The update as a person reads it: the equations in general form, then one
+/// row per parameter with the quantities named in `columns` (e.g.
+/// ["θ", "g", "v", "step", "θ next"], or for Adam
+/// ["θ", "g", "m", "v", "m̂", "v̂", "step", "θ next"]), and the scalars
+/// (α, μ, β₁ᵗ …). Memory columns hold the values after this update, the ones
+/// its step uses; "step" is what is subtracted from θ.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UpdateDescription {
+    /// The rule, e.g. "v ← μ·v + g", "θ ← θ − α·v" (Unicode, no LaTeX).
+    pub equations: Vec<String>,
+    /// The name of each column of `rows`.
+    pub columns: Vec<String>,
+    /// rows[i][c]: parameter i, column c. "θ next" equals what `update`
+    /// gives, bit for bit.
+    pub rows: Vec<Vec<f64>>,
+    /// Named scalars of this update.
+    pub scalars: Vec<(String, f64)>,
+}
+
+/// Names as owned strings, for the display types.
+fn names(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| s.to_string()).collect()
+}
+
+/// Named scalars as owned pairs.
+fn named(list: &[(&str, f64)]) -> Vec<(String, f64)> {
+    list.iter().map(|&(n, v)| (n.to_string(), v)).collect()
+}
+
+/// Applies a rule with one memory vector: `rule(g, m)` gives (new m, step)
+/// and θ ← θ − step. `describe` calls the same rule, so the two agree bit for
+/// bit.
+fn apply_rule(
+    theta: &mut [f64],
+    grad: &[f64],
+    memory: &mut [f64],
+    rule: impl Fn(f64, f64) -> (f64, f64),
+) {
+    for ((t, &g), m) in theta.iter_mut().zip(grad).zip(memory.iter_mut()) {
+        let (m_next, step) = rule(g, *m);
+        *m = m_next;
+        *t -= step;
+    }
+}
+
+/// Rows [θ, g, new m, step, θ next] of a rule with one memory vector.
+fn rule_rows(
+    theta: &[f64],
+    grad: &[f64],
+    memory: &[f64],
+    rule: impl Fn(f64, f64) -> (f64, f64),
+) -> Vec<Vec<f64>> {
+    theta
+        .iter()
+        .zip(grad)
+        .zip(memory)
+        .map(|((&t, &g), &m)| {
+            let (m_next, step) = rule(g, m);
+            vec![t, g, m_next, step, t - step]
+        })
+        .collect()
 }

@@ -1,85 +1,177 @@
-//! Ordinary (optionally ridge) least squares through a QR factorization.
+//! Ordinary (optionally ridge) least squares through a QR factorization of
+//! the column-scaled problem.
 
-use super::Optimum;
-use crate::model::{Objective, Problem};
 use nalgebra::{DMatrix, DVector};
 
-/// Rows per block of the blocked QR.
-const BLOCK_ROWS: usize = 2048;
+use super::{too_large, Optimum};
+use crate::data::column::CHUNK_ROWS;
+use crate::model::{Objective, Problem, RowSet};
 
-/// Minimizes (1/n)‖Aθ − t‖² + (λ/2)‖w‖² with A = [X 1], θ = (w, b).
+/// Minimizes (1/n)‖Aθ − t‖² + (λ/2)‖w‖² with A = [Z 1] (training units).
 ///
-/// Solved by Householder QR of [A t] (with √(nλ/2)·I rows appended for the
-/// penalty), never by the normal equations, whose condition number is the
-/// square of A's. Rank-deficient A (collinear columns) falls back to the
-/// minimum-norm SVD solution.
-pub fn least_squares(problem: &Problem<'_>) -> Optimum {
-    let mut qr = BlockedQr::new(problem);
-    while !qr.absorb(problem, usize::MAX) {}
-    qr.finish(problem)
-}
-
-/// The QR of [A t] built block by block (TSQR): the triangular factor of
-/// the rows so far is stacked on the next block and factored again, so
-/// memory stays O(block × d) and the work can be split into slices.
+/// Every column of [A t] is first divided by its largest |value|, so that
+/// all entries lie in [−1, 1]: nothing can overflow, and deciding the rank
+/// (|Rᵢᵢ| > 10⁻¹¹·max|Rⱼⱼ|) no longer depends on the units of the columns,
+/// so a feature on a scale of 1e−8 next to one of 1e8 keeps its weight.
+/// Householder QR of the scaled [A t], block by block (TSQR: the
+/// triangular factor so far is stacked on the next chunk of rows and
+/// factored again), never the normal equations, whose condition number is
+/// the square of A's. A rank-deficient A (collinear columns) falls back to
+/// the minimum-norm SVD solution, with a bounded number of iterations.
 #[derive(Debug, Clone)]
-pub(crate) struct BlockedQr {
+pub(crate) struct ScaledQr {
+    stage: Stage,
+    /// Largest |value| of each column of [A t] (p + 1 of them).
+    scales: Vec<f64>,
     r: DMatrix<f64>,
-    next_row: usize,
+    next_chunk: usize,
+    /// Chunks of rows in the problem.
+    total: usize,
 }
 
-impl BlockedQr {
-    /// Nothing absorbed yet.
-    pub(crate) fn new(problem: &Problem<'_>) -> Self {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    Scales,
+    Absorb,
+}
+
+impl ScaledQr {
+    pub(crate) fn new(problem: &Problem) -> Self {
+        let p = problem.design().dim() + 1;
         Self {
-            r: DMatrix::zeros(0, problem.dim() + 2),
-            next_row: 0,
+            stage: Stage::Scales,
+            scales: vec![0.0; p + 1],
+            r: DMatrix::zeros(0, p + 1),
+            next_chunk: 0,
+            total: problem.design().rows().div_ceil(CHUNK_ROWS).max(1),
         }
     }
 
-    /// Absorbs up to `max_rows` more rows (at least one);
-    /// true when every row is in.
-    pub(crate) fn absorb(&mut self, problem: &Problem<'_>, max_rows: usize) -> bool {
-        let x = problem.features();
-        let t = problem.targets();
-        let d = problem.dim();
-        let limit = self.next_row.saturating_add(max_rows.max(1)).min(t.len());
-        while self.next_row < limit {
-            let (start, end) = (self.next_row, (self.next_row + BLOCK_ROWS).min(limit));
-            let top = self.r.nrows();
-            let mut m = DMatrix::<f64>::zeros(top + end - start, d + 2);
-            m.view_mut((0, 0), (top, d + 2)).copy_from(&self.r);
-            for (k, i) in (start..end).enumerate() {
-                for (j, v) in x.row(i).iter().enumerate() {
-                    m[(top + k, j)] = *v;
-                }
-                m[(top + k, d)] = 1.0;
-                m[(top + k, d + 1)] = t[i];
-            }
-            self.r = m.qr().r();
-            self.next_row = end;
+    pub(crate) fn progress(&self) -> f64 {
+        // The scan for the scales is quick next to the factorization.
+        let done = self.next_chunk as f64 / self.total as f64;
+        match self.stage {
+            Stage::Scales => 0.05 * done,
+            Stage::Absorb => 0.05 + 0.95 * done,
         }
-        self.next_row >= t.len()
     }
 
-    /// Solves for θ from the factor of all rows.
-    pub(crate) fn finish(self, problem: &Problem<'_>) -> Optimum {
-        let d = problem.dim();
-        let p = d + 1;
-        let n = problem.targets().len();
+    /// Works through up to `chunks` chunks of rows; the answer when done.
+    pub(crate) fn advance(&mut self, problem: &Problem, chunks: usize) -> Option<Optimum> {
+        let x = problem.design();
+        let (n, d) = (x.rows(), x.dim());
+        let total = n.div_ceil(CHUNK_ROWS);
         if n == 0 {
-            return Optimum::NoFiniteOptimum {
+            return Some(Optimum::NoFiniteOptimum {
                 reason: "there are no rows to fit".into(),
+            });
+        }
+        let mut budget = chunks.max(1);
+        while budget > 0 {
+            budget -= 1;
+            let k = self.next_chunk;
+            match self.stage {
+                Stage::Scales => {
+                    for j in 0..d {
+                        let (m, s) = (x.shift()[j], x.scale()[j]);
+                        let chunk = x.feature(j).chunk(k);
+                        let big = chunk
+                            .iter()
+                            .map(|&v| {
+                                if x.is_standardized() {
+                                    ((v - m) * s).abs()
+                                } else {
+                                    v.abs()
+                                }
+                            })
+                            .fold(0.0, f64::max);
+                        self.scales[j] = self.scales[j].max(big);
+                    }
+                    self.scales[d] = 1.0;
+                    let big = x
+                        .target()
+                        .chunk(k)
+                        .iter()
+                        .map(|v| v.abs())
+                        .fold(0.0, f64::max);
+                    self.scales[d + 1] = self.scales[d + 1].max(big);
+                    self.next_chunk += 1;
+                    if self.next_chunk == total {
+                        if !self.scales.iter().all(|s| s.is_finite()) {
+                            return Some(Optimum::NoFiniteOptimum {
+                                reason: too_large(problem),
+                            });
+                        }
+                        // A zero column (possible only in training units of a
+                        // constant feature, which datasets refuse) is left as it is.
+                        for s in &mut self.scales {
+                            if *s == 0.0 {
+                                *s = 1.0;
+                            }
+                        }
+                        self.stage = Stage::Absorb;
+                        self.next_chunk = 0;
+                    }
+                }
+                Stage::Absorb => {
+                    self.absorb(problem, k);
+                    self.next_chunk += 1;
+                    if self.next_chunk == total {
+                        return Some(self.finish(problem));
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    /// Stacks chunk `k` (scaled) under R and factors again.
+    fn absorb(&mut self, problem: &Problem, k: usize) {
+        let x = problem.design();
+        let d = x.dim();
+        let q = d + 2;
+        let t = x.target().chunk(k);
+        let m = t.len();
+        let top = self.r.nrows();
+        let mut a = DMatrix::<f64>::zeros(top + m, q);
+        a.view_mut((0, 0), (top, q)).copy_from(&self.r);
+        for j in 0..d {
+            let (sh, sc, c) = (x.shift()[j], x.scale()[j], self.scales[j]);
+            let std = x.is_standardized();
+            for (i, &v) in x.feature(j).chunk(k).iter().enumerate() {
+                let z = if std { (v - sh) * sc } else { v };
+                a[(top + i, j)] = z / c;
+            }
+        }
+        let ct = self.scales[d + 1];
+        for (i, &v) in t.iter().enumerate() {
+            a[(top + i, d)] = 1.0;
+            a[(top + i, d + 1)] = v / ct;
+        }
+        self.r = a.qr().r();
+    }
+
+    fn finish(&self, problem: &Problem) -> Optimum {
+        let x = problem.design();
+        let (n, d) = (x.rows(), x.dim());
+        let p = d + 1;
+        let mut r = self.r.clone();
+        if !r.iter().all(|v| v.is_finite()) {
+            return Optimum::NoFiniteOptimum {
+                reason: too_large(problem),
             };
         }
-        let mut r = self.r;
-        if problem.l2() > 0.0 {
-            let s = (n as f64 * problem.l2() / 2.0).sqrt();
+        let lambda = problem.l2();
+        if lambda > 0.0 {
+            // (nλ/2)‖w‖² in scaled units: rows √(nλ/2)/cⱼ on the diagonal.
+            // An entry too large to represent is a penalty that pins wⱼ at 0.
             let top = r.nrows();
             let mut m = DMatrix::<f64>::zeros(top + d, p + 1);
             m.view_mut((0, 0), (top, p + 1)).copy_from(&r);
+            let root = (n as f64 / 2.0).sqrt() * lambda.sqrt();
             for j in 0..d {
-                m[(top + j, j)] = s;
+                let e = root / self.scales[j];
+                m[(top + j, j)] = if e.is_finite() { e.min(1e150) } else { 1e150 };
             }
             r = m.qr().r();
         }
@@ -88,39 +180,42 @@ impl BlockedQr {
         let rp = r.view((0, 0), (p, p)).into_owned();
         let rhs = DVector::from_iterator(p, (0..p).map(|i| r[(i, p)]));
         let largest = (0..p).map(|i| rp[(i, i)].abs()).fold(0.0, f64::max);
-        let full_rank = (0..p).all(|i| rp[(i, i)].abs() > 1e-11 * largest);
-        let theta = if full_rank {
+        let full_rank = largest > 0.0 && (0..p).all(|i| rp[(i, i)].abs() > 1e-11 * largest);
+        let scaled = if full_rank {
             rp.solve_upper_triangular(&rhs)
         } else {
             None
         };
-        let theta = match theta {
+        let scaled = match scaled {
             Some(theta) => theta,
             // ‖Aθ − t‖² = ‖Rθ − Qᵀt‖² + const, so the minimum-norm solution
             // of the small triangular system is that of the whole problem.
             None => match rp
-                .svd(true, true)
-                .solve(&rhs, 1e-12 * largest.max(f64::MIN_POSITIVE))
+                .try_svd(true, true, f64::EPSILON, 10_000)
+                .map(|svd| svd.solve(&rhs, 1e-12 * largest.max(f64::MIN_POSITIVE)))
             {
-                Ok(theta) => theta,
-                Err(e) => {
+                Some(Ok(theta)) => theta,
+                _ => {
                     return Optimum::NoFiniteOptimum {
-                        reason: format!("least squares failed: {e}"),
+                        reason: "least squares did not converge on this data (the columns are almost collinear)"
+                            .into(),
                     }
                 }
             },
         };
-        let (w, b) = (theta.as_slice()[..d].to_vec(), theta[d]);
-        let loss = problem.loss(&w, b);
-        if !loss.is_finite() {
+        let ct = self.scales[d + 1];
+        let theta: Vec<f64> = (0..p).map(|j| scaled[j] * ct / self.scales[j]).collect();
+        if !theta.iter().all(|v| v.is_finite()) {
             return Optimum::NoFiniteOptimum {
-                reason: "least squares gave a non-finite answer".into(),
+                reason: too_large(problem),
             };
         }
-        Optimum::Found {
-            weights: w,
-            bias: b,
-            loss,
+        let loss = problem.evaluate(&theta, RowSet::All, None).loss;
+        if !loss.is_finite() {
+            return Optimum::NoFiniteOptimum {
+                reason: too_large(problem),
+            };
         }
+        Optimum::Found { theta, loss }
     }
 }
