@@ -73,8 +73,7 @@ impl NumericColumn {
     pub fn push(&mut self, value: f64) {
         let k = self.len % CHUNK_ROWS;
         if k == 0 {
-            self.chunks
-                .push(vec![0.0; CHUNK_ROWS].into_boxed_slice());
+            self.chunks.push(vec![0.0; CHUNK_ROWS].into_boxed_slice());
         }
         if let Some(last) = self.chunks.last_mut() {
             // A shrunk last chunk is regrown before it is written to.

@@ -2,6 +2,7 @@
 //! feature selection, and standardization.
 
 pub mod column;
+pub mod csv;
 pub mod dataset;
 pub mod matrix;
 pub mod scaler;
