@@ -29,9 +29,7 @@ use crate::data::column::NumericColumn;
 use crate::limits::{quote, Limits};
 use crate::{GradstepError, Result};
 
-use column_builder::{
-    classify_str, decode_cell, group_thousands, trim_bytes, Class, ColumnBuilder,
-};
+use column_builder::{classify_str, decode_cell, trim_bytes, Class, ColumnBuilder};
 use lines::LineMap;
 use number::Sep;
 use tokenize::{Sink, Tokenizer};
@@ -617,26 +615,26 @@ impl Body {
             match self.first_hint {
                 Some((n, true)) if n > max => format!(
                     "the file has {} columns, more than the limit of {}",
-                    group_thousands(n as u64),
-                    group_thousands(max as u64)
+                    n,
+                    max
                 ),
                 Some((n, false)) if n > max => format!(
                     "the file has more than {} columns (at least {} in its first {} bytes); the limit is {}",
-                    group_thousands(max as u64),
-                    group_thousands(n as u64),
-                    group_thousands(sniff::SNIFF_BYTES as u64),
-                    group_thousands(max as u64)
+                    max,
+                    n,
+                    sniff::SNIFF_BYTES,
+                    max
                 ),
                 _ => format!(
                     "the file has more than {} columns, the limit",
-                    group_thousands(max as u64)
+                    max
                 ),
             }
         } else {
             format!(
                 "{} has more than {} fields, the limit for columns",
                 self.where_now(),
-                group_thousands(max as u64)
+                max
             )
         };
         GradstepError::TooLarge { what }
@@ -874,7 +872,7 @@ impl Sink for Body {
                 "the cell at {}, {} is longer than {} bytes, the limit for one cell",
                 self.where_now(),
                 self.column_label(self.field),
-                group_thousands(self.limits.max_cell_bytes as u64)
+                self.limits.max_cell_bytes
             ),
         }
     }
@@ -885,9 +883,9 @@ impl Body {
         GradstepError::TooLarge {
             what: format!(
                 "the file has more than {} cells, the limit ({} rows × {} columns by line {})",
-                group_thousands(self.limits.max_cells),
-                group_thousands(self.records + 1),
-                group_thousands(self.ncols as u64),
+                self.limits.max_cells,
+                self.records + 1,
+                self.ncols,
                 self.record_line
             ),
         }
@@ -995,7 +993,7 @@ impl TableReader {
             return Err(GradstepError::TooLarge {
                 what: format!(
                     "the file has more than {} bytes, the limit",
-                    group_thousands(self.limits.max_bytes)
+                    self.limits.max_bytes
                 ),
             });
         }

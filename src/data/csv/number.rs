@@ -522,13 +522,9 @@ fn read_core(t: &str, neg: bool) -> Option<(NumVal, DecimalSeen, Option<Thousand
         }
         let parts: Vec<&[u8]> = (0..=k).map(run).collect();
         let v = number_from(neg, &parts, &[], None)?;
-        let th = thousands_of(c);
-        let d = match th {
-            Thousands::Comma => DecimalSeen::Point,
-            Thousands::Point => DecimalSeen::Comma,
-            _ => DecimalSeen::None,
-        };
-        return Some((NumVal::Exact(v), d, Some(th)));
+        // Thousands imply the other decimal mark; the column reads that
+        // from the separator itself.
+        return Some((NumVal::Exact(v), DecimalSeen::None, Some(thousands_of(c))));
     }
     // Thousands separators, then one decimal mark.
     let d = seps[k - 1];
