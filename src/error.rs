@@ -189,6 +189,20 @@ pub enum GradstepError {
         /// What exceeded which limit.
         what: String,
     },
+
+    /// The input holds NUL bytes that are not UTF-16: it is binary.
+    #[error("the file is not text (NUL byte at offset {offset})")]
+    NotText {
+        /// 0-based byte offset of the first NUL in the file.
+        offset: u64,
+    },
+
+    /// No column of the table can be the target.
+    #[error("no column can be the target: a target must be numeric, or text with exactly two values; the columns are: {columns}")]
+    NoTarget {
+        /// The columns, with what they hold.
+        columns: String,
+    },
 }
 
 /// Shorthand for results in gradstep.

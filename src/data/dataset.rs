@@ -1,43 +1,85 @@
-//! From a parsed [`Table`] to the numbers a model trains on: target and
-//! feature selection, problem cells (error or drop), and two-class labels.
+//! From a parsed [`Table`] to the numbers a model trains on: the target and
+//! feature columns (shared with the table when nothing changes them),
+//! problem cells (error, drop or mean imputation), two-class labels, and
+//! the statistics standardization needs.
 
-use std::collections::HashSet;
+use std::sync::Arc;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use super::table::{format_number, Column, ColumnKind, ColumnRef, Problem, ProblemKind, Table};
-use super::Matrix;
-use crate::model::ModelKind;
+use super::column::NumericColumn;
+use super::csv::{Column, ColumnKind, ProblemKind, Table, MISSING_CODE};
+use crate::limits::quote;
 use crate::{GradstepError, Result};
 
-/// What to take from a table: target, features, model, and how to treat
-/// rows with problem cells.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DatasetSpec {
-    /// Target column; the last column when `None`.
-    pub target: Option<ColumnRef>,
-    /// Feature columns in this order; every other numeric column when `None`.
-    pub features: Option<Vec<ColumnRef>>,
-    /// The model, which decides how the target is read.
-    pub model: ModelKind,
-    /// Drop rows with missing, text or non-finite cells instead of failing.
-    pub drop_missing: bool,
+/// What to do with rows whose cells in the used columns are missing, text
+/// or infinite.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum MissingPolicy {
+    /// Refuse the data, naming the first such cell.
+    #[default]
+    Error,
+    /// Leave those rows out.
+    Drop,
+    /// Fill a feature's bad cells with the mean of its other cells (rows
+    /// whose target is bad are left out: a target cannot be made up).
+    Mean,
 }
 
-impl Default for DatasetSpec {
-    /// Last column as target, all other numeric columns, linear, strict.
-    fn default() -> Self {
-        Self {
-            target: None,
-            features: None,
-            model: ModelKind::Linear,
-            drop_missing: false,
+impl MissingPolicy {
+    /// The lowercase name, as the CLI and the page spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Error => "error",
+            Self::Drop => "drop",
+            Self::Mean => "mean",
         }
     }
 }
 
+impl std::str::FromStr for MissingPolicy {
+    type Err = GradstepError;
+
+    fn from_str(s: &str) -> Result<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "error" => Ok(Self::Error),
+            "drop" => Ok(Self::Drop),
+            "mean" => Ok(Self::Mean),
+            _ => Err(GradstepError::InvalidSetting {
+                name: "missing".into(),
+                value: quote(s),
+                reason: "expected 'error', 'drop' or 'mean'".into(),
+            }),
+        }
+    }
+}
+
+/// How the target is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TargetKind {
+    /// A quantity (linear regression).
+    Continuous,
+    /// Two classes mapped to 0 and 1 (logistic regression).
+    Binary,
+}
+
+/// The columns to use, by 0-based index into the table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DatasetSpec {
+    /// Target column.
+    pub target: usize,
+    /// Feature columns, in this order.
+    pub features: Vec<usize>,
+    /// How the target is read.
+    pub target_kind: TargetKind,
+    /// What to do with problem cells.
+    pub missing: MissingPolicy,
+}
+
 /// Two-class labels mapped to 0/1.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ClassMapping {
     /// The label mapped to 0, as written.
     pub negative: String,
@@ -45,40 +87,93 @@ pub struct ClassMapping {
     pub positive: String,
 }
 
-/// Training data in original units, ready for scaling.
+/// A feature whose problem cells were filled with its mean.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Imputed {
+    /// Index among the features.
+    pub feature: usize,
+    /// Cells filled.
+    pub cells: usize,
+    /// The mean they were filled with (original units).
+    pub value: f64,
+}
+
+/// Training data in original units, with the statistics of each feature.
 #[derive(Debug, Clone)]
 pub struct Dataset {
-    /// n × d, original units, rows that survived.
-    pub features: Matrix,
-    /// Linear: the values; logistic: 0.0/1.0.
-    pub target: Vec<f64>,
-    /// Feature column names, in matrix column order.
+    /// Feature columns in original units (shared with the table when kept
+    /// as they are).
+    pub features: Vec<Arc<NumericColumn>>,
+    /// The target: values (continuous) or 0/1 (binary).
+    pub target: Arc<NumericColumn>,
+    /// Feature names, in the order of `features`.
     pub feature_names: Vec<String>,
-    /// Target column name.
+    /// Target name.
     pub target_name: String,
-    /// The model the target was prepared for.
-    pub model: ModelKind,
-    /// Some for logistic.
+    /// Table columns of the features.
+    pub feature_columns: Vec<usize>,
+    /// Table column of the target.
+    pub target_column: usize,
+    /// How the target is read.
+    pub target_kind: TargetKind,
+    /// The labels, for a binary target.
     pub classes: Option<ClassMapping>,
-    /// Rows dropped for problem cells (only with `drop_missing`).
+    /// Table row of each dataset row, when rows were dropped.
+    pub table_rows: Option<Vec<u32>>,
+    /// Rows left out for problem cells.
     pub dropped_rows: usize,
-    /// Human sentences about what was skipped or dropped.
+    /// Features whose problem cells were filled with the mean.
+    pub imputed: Vec<Imputed>,
+    /// Sentences about what was dropped or filled.
     pub warnings: Vec<String>,
+    /// Mean of each feature (population).
+    pub mean: Vec<f64>,
+    /// Standard deviation of each feature (population, ddof = 0).
+    pub std: Vec<f64>,
+    /// Mean of the target.
+    pub target_mean: f64,
+    /// Σ (t − t̄)², for R².
+    pub target_sst: f64,
 }
 
 /// Labels that mean "the positive class" whoever wrote them.
-const POSITIVE_TOKENS: [&str; 7] = ["1", "true", "yes", "y", "pass", "passed", "positive"];
+const POSITIVE_TOKENS: [&str; 9] = [
+    "1", "true", "yes", "y", "pass", "passed", "positive", "t", "success",
+];
 
 fn is_positive_label(label: &str) -> bool {
     let t = label.trim();
     POSITIVE_TOKENS.iter().any(|p| t.eq_ignore_ascii_case(p)) || t.parse::<f64>() == Ok(1.0)
 }
 
+/// Which of two labels is the positive class: the one that reads as
+/// positive ("yes", "1", "pass", …) when exactly one does, else the larger
+/// (by value for numbers, by text otherwise: "M" over "B").
+pub fn positive_of(a: &str, b: &str) -> bool {
+    match (is_positive_label(a), is_positive_label(b)) {
+        (true, false) => true,
+        (false, true) => false,
+        _ => match (a.trim().parse::<f64>(), b.trim().parse::<f64>()) {
+            (Ok(x), Ok(y)) => x > y,
+            _ => a > b,
+        },
+    }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{} {word}s", crate::format::number(n as f64, 15))
+    }
+}
+
 /// The error for the first problem cell of a column.
-fn problem_error(col: &Column, p: &Problem) -> GradstepError {
+fn problem_error(table: &Table, col: &Column, p: &super::csv::Problem) -> GradstepError {
     let count = col.problems().iter().filter(|q| q.kind == p.kind).count();
+    let _ = table;
     let (column, row, line, value) = (
-        col.name.clone(),
+        quote(&col.name),
         p.row + 1,
         p.line,
         col.problem_text(p).to_string(),
@@ -108,292 +203,244 @@ fn problem_error(col: &Column, p: &Problem) -> GradstepError {
     }
 }
 
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("{n} {word}")
-    } else {
-        format!("{n} {word}s")
-    }
-}
-
 impl Dataset {
-    /// Selects target and features from `table` and turns them into numbers.
-    ///
-    /// The same as a [`DatasetBuilder`] run to its end in one call.
-    pub fn from_table(table: &Table, spec: &DatasetSpec) -> Result<Dataset> {
-        let mut builder = DatasetBuilder::new(table, spec)?;
-        while !builder.is_done() {
-            builder.step(table, usize::MAX)?;
-        }
-        builder.finish()
-    }
-
-    /// Convenience: parse + from_table.
-    pub fn from_csv(text: &str, spec: &DatasetSpec) -> Result<Dataset> {
-        Self::from_table(&Table::parse(text)?, spec)
-    }
-}
-
-/// Builds a [`Dataset`] from a [`Table`] a slice of rows at a time, so that a
-/// caller that must stay responsive (the browser on a million rows) can
-/// spread the work over many short calls.
-///
-/// [`new`](Self::new) resolves the columns and checks the choice (cheap);
-/// each [`step`](Self::step) gathers up to `max_rows` rows into the row-major
-/// feature matrix, tracking constant columns and target values, and fails on
-/// row data (problem cells, constant columns, not two classes) with the
-/// errors of [`Dataset::from_table`], which is this builder run in one go.
-/// Pass the same table to every call.
-///
-/// ```
-/// use gradstep::data::dataset::{DatasetBuilder, DatasetSpec};
-/// use gradstep::data::{Dataset, Table};
-///
-/// let table = Table::parse("x,y\n1,2\n2,4.1\n3,5.9\n4,8.2\n")?;
-/// let spec = DatasetSpec::default();
-/// let mut builder = DatasetBuilder::new(&table, &spec)?;
-/// while !builder.is_done() {
-///     builder.step(&table, 2)?;
-/// }
-/// let sliced = builder.finish()?;
-/// assert_eq!(sliced.target, Dataset::from_table(&table, &spec)?.target);
-/// # Ok::<(), gradstep::GradstepError>(())
-/// ```
-#[derive(Debug)]
-pub struct DatasetBuilder {
-    target_idx: usize,
-    features: Vec<usize>,
-    model: ModelKind,
-    drop_missing: bool,
-    warnings: Vec<String>,
-    /// Rows and columns of the table, to catch a different table.
-    shape: (usize, usize),
-    stage: Stage,
-    /// Rows to keep (`None`: all).
-    keep: Option<Vec<bool>>,
-    dropped: usize,
-    /// Next table row to gather, or next target value to map.
-    cursor: usize,
-    /// Work done so far (table rows gathered + target values mapped).
-    work: usize,
-    data: Vec<f64>,
-    target: Vec<f64>,
-    /// Each feature's value in the first kept row, and whether any other
-    /// row differs from it.
-    first_values: Vec<f64>,
-    varies: Vec<bool>,
-    values: TargetValues,
-    classes: Option<ClassMapping>,
-    /// The target value (number or text code) that maps to 1.
-    positive: f64,
-    feature_names: Vec<String>,
-    target_name: String,
-}
-
-#[derive(Debug)]
-enum Stage {
-    /// Problem cells not looked at yet.
-    Problems,
-    /// Gathering rows.
-    Gather,
-    /// Logistic: mapping the gathered target values to 0/1.
-    MapClasses,
-    Done,
-    Failed(GradstepError),
-}
-
-/// What is tracked about the target values while gathering.
-#[derive(Debug)]
-enum TargetValues {
-    /// Numbers: distinct values (counting stops at `cap`) and the first
-    /// five of them.
-    Numbers {
-        cap: usize,
-        seen: DistinctBits,
-        examples: Vec<f64>,
-    },
-    /// Text codes in order of first appearance.
-    Codes { seen: Vec<bool>, order: Vec<u32> },
-}
-
-/// A set of f64 bit patterns, a short list while small (two-valued targets
-/// are the common case) and a hash set beyond.
-#[derive(Debug, Default)]
-struct DistinctBits {
-    small: Vec<u64>,
-    big: Option<HashSet<u64>>,
-}
-
-impl DistinctBits {
-    const SMALL: usize = 8;
-
-    fn insert(&mut self, bits: u64) -> bool {
-        if let Some(big) = &mut self.big {
-            return big.insert(bits);
-        }
-        if self.small.contains(&bits) {
-            return false;
-        }
-        self.small.push(bits);
-        if self.small.len() > Self::SMALL {
-            self.big = Some(self.small.drain(..).collect());
-        }
-        true
-    }
-
-    fn len(&self) -> usize {
-        self.big.as_ref().map_or(self.small.len(), HashSet::len)
-    }
-}
-
-impl DatasetBuilder {
-    /// Resolves target and features and checks the choice against the column
-    /// types: unknown columns, the target among the features, a feature
-    /// listed twice, text features, no features, a text target for linear
-    /// regression. Looks at no row.
-    pub fn new(table: &Table, spec: &DatasetSpec) -> Result<Self> {
+    /// Takes the columns of `spec` from `table`.
+    pub fn build(table: &Table, spec: &DatasetSpec) -> Result<Dataset> {
         let cols = table.columns();
-        let target_idx = match &spec.target {
-            Some(r) => table.resolve(r)?,
-            None => cols.len() - 1,
-        };
-        let target_col = &cols[target_idx];
-        let mut warnings = Vec::new();
-
-        let features = match &spec.features {
-            Some(list) => {
-                let mut out: Vec<usize> = Vec::with_capacity(list.len());
-                for r in list {
-                    let j = table.resolve(r)?;
-                    if j == target_idx {
-                        return Err(GradstepError::TargetInFeatures {
-                            column: target_col.name.clone(),
-                        });
-                    }
-                    if out.contains(&j) {
-                        return Err(GradstepError::InvalidSetting {
-                            name: "features".into(),
-                            value: cols[j].name.clone(),
-                            reason: format!("column '{}' is listed twice", cols[j].name),
-                        });
-                    }
-                    if cols[j].kind == ColumnKind::Text {
-                        return Err(GradstepError::TextFeature {
-                            column: cols[j].name.clone(),
-                            example: cols[j].example(),
-                        });
-                    }
-                    out.push(j);
-                }
-                out
+        let n = table.rows();
+        let tcol = cols
+            .get(spec.target)
+            .ok_or(GradstepError::ColumnIndexOutOfRange {
+                index: spec.target + 1,
+                count: cols.len(),
+            })?;
+        // The choice against the column types.
+        let mut seen = vec![false; cols.len()];
+        for &j in &spec.features {
+            let c = cols.get(j).ok_or(GradstepError::ColumnIndexOutOfRange {
+                index: j + 1,
+                count: cols.len(),
+            })?;
+            if j == spec.target {
+                return Err(GradstepError::TargetInFeatures {
+                    column: quote(&c.name),
+                });
             }
-            None => {
-                let skipped: Vec<String> = (0..cols.len())
-                    .filter(|&j| j != target_idx && cols[j].kind == ColumnKind::Text)
-                    .map(|j| format!("'{}'", cols[j].name))
-                    .collect();
-                if !skipped.is_empty() {
-                    warnings.push(format!(
-                        "skipped non-numeric column{} {}; features must be numeric",
-                        if skipped.len() == 1 { "" } else { "s" },
-                        skipped.join(", ")
-                    ));
-                }
-                (0..cols.len())
-                    .filter(|&j| j != target_idx && cols[j].kind == ColumnKind::Numeric)
-                    .collect()
+            if seen[j] {
+                return Err(GradstepError::InvalidSetting {
+                    name: "features".into(),
+                    value: quote(&c.name),
+                    reason: format!("column '{}' is listed twice", quote(&c.name)),
+                });
             }
-        };
-        if features.is_empty() {
+            seen[j] = true;
+            if c.kind != ColumnKind::Numeric || c.numeric().is_none() {
+                return Err(GradstepError::TextFeature {
+                    column: quote(&c.name),
+                    example: c.example(),
+                });
+            }
+        }
+        if spec.features.is_empty() {
             return Err(GradstepError::NoFeatures {
-                target: target_col.name.clone(),
+                target: quote(&tcol.name),
             });
         }
-        if spec.model == ModelKind::Linear && target_col.kind == ColumnKind::Text {
+        let binary = spec.target_kind == TargetKind::Binary;
+        if !binary && (tcol.kind != ColumnKind::Numeric || tcol.numeric().is_none()) {
             return Err(GradstepError::TextTarget {
-                column: target_col.name.clone(),
-                example: target_col.example(),
+                column: quote(&tcol.name),
+                example: tcol.example(),
             });
         }
-        let values = match (spec.model, target_col.text()) {
-            (ModelKind::Logistic, Some((_, levels))) => TargetValues::Codes {
-                seen: vec![false; levels.len()],
-                order: Vec::new(),
-            },
-            (model, _) => TargetValues::Numbers {
-                // Linear only needs to know whether there are two values.
-                cap: if model == ModelKind::Linear {
-                    3
-                } else {
-                    usize::MAX
-                },
-                seen: DistinctBits::default(),
-                examples: Vec::new(),
-            },
+        if binary && tcol.kind != ColumnKind::Numeric && tcol.text().is_none() {
+            return Err(GradstepError::TargetClasses {
+                column: quote(&tcol.name),
+                count: tcol.stats.distinct_upto3,
+                examples: tcol.example(),
+            });
+        }
+
+        // Problem cells: the first one (error), or the rows to drop.
+        let mut drop = vec![false; n];
+        let mut dropped = 0usize;
+        let mut warnings = Vec::new();
+        let first_problem = spec
+            .features
+            .iter()
+            .chain([&spec.target])
+            .filter_map(|&j| target_or_feature_problems(&cols[j], j == spec.target).first().map(|p| (j, *p)))
+            .min_by_key(|(_, p)| p.row);
+        if let Some((j, p)) = first_problem {
+            match spec.missing {
+                MissingPolicy::Error => return Err(problem_error(table, &cols[j], &p)),
+                MissingPolicy::Drop | MissingPolicy::Mean => {
+                    let drop_features = spec.missing == MissingPolicy::Drop;
+                    for &k in spec.features.iter().chain([&spec.target]) {
+                        if k != spec.target && !drop_features {
+                            continue;
+                        }
+                        for q in target_or_feature_problems(&cols[k], k == spec.target) {
+                            if !drop[q.row] {
+                                drop[q.row] = true;
+                                dropped += 1;
+                            }
+                        }
+                    }
+                    if dropped == n {
+                        return Err(GradstepError::NoRowsLeft { dropped });
+                    }
+                    if dropped > 0 {
+                        warnings.push(format!(
+                            "dropped {} with missing or unusable values (first: row {}, line {}, column '{}'); {} left",
+                            plural(dropped, "row"),
+                            p.row + 1,
+                            p.line,
+                            quote(&cols[j].name),
+                            plural(n - dropped, "row"),
+                        ));
+                    }
+                }
+            }
+        }
+        let kept = n - dropped;
+        let table_rows: Option<Vec<u32>> =
+            (dropped > 0).then(|| (0..n).filter(|&i| !drop[i]).map(|i| i as u32).collect());
+        let compact = |src: &NumericColumn| -> Arc<NumericColumn> {
+            let mut out = NumericColumn::new();
+            for (i, v) in src.iter().enumerate() {
+                if !drop[i] {
+                    out.push(v);
+                }
+            }
+            out.shrink_to_fit();
+            Arc::new(out)
         };
-        let d = features.len();
-        Ok(Self {
-            target_idx,
-            model: spec.model,
-            drop_missing: spec.drop_missing,
-            warnings,
-            shape: (table.rows(), cols.len()),
-            stage: Stage::Problems,
-            keep: None,
-            dropped: 0,
-            cursor: 0,
-            work: 0,
-            data: Vec::new(),
-            target: Vec::new(),
-            first_values: Vec::with_capacity(d),
-            varies: vec![false; d],
+
+        // Features: shared, compacted, or filled with the mean.
+        let mut features = Vec::with_capacity(spec.features.len());
+        let mut imputed = Vec::new();
+        for (fi, &j) in spec.features.iter().enumerate() {
+            let c = &cols[j];
+            let Some(values) = c.numeric() else {
+                unreachable!("checked above: features are numeric");
+            };
+            let bad = c.problems().iter().filter(|p| !drop[p.row]).count();
+            if bad == 0 {
+                features.push(if dropped == 0 { Arc::clone(values) } else { compact(values) });
+                continue;
+            }
+            // Mean of the usable cells of the kept rows.
+            let (mut sum, mut count) = (Compensated::default(), 0usize);
+            for (i, v) in values.iter().enumerate() {
+                if !drop[i] && v.is_finite() {
+                    sum.add(v);
+                    count += 1;
+                }
+            }
+            if count == 0 {
+                return Err(GradstepError::InvalidSetting {
+                    name: "missing".into(),
+                    value: "mean".into(),
+                    reason: format!(
+                        "feature column '{}' has no usable value to take the mean of",
+                        quote(&c.name)
+                    ),
+                });
+            }
+            let mean = sum.value() / count as f64;
+            let mut out = NumericColumn::new();
+            for (i, v) in values.iter().enumerate() {
+                if !drop[i] {
+                    out.push(if v.is_finite() { v } else { mean });
+                }
+            }
+            out.shrink_to_fit();
+            features.push(Arc::new(out));
+            imputed.push(Imputed {
+                feature: fi,
+                cells: bad,
+                value: mean,
+            });
+        }
+        if !imputed.is_empty() {
+            let cells: usize = imputed.iter().map(|i| i.cells).sum();
+            let names: Vec<String> = imputed
+                .iter()
+                .take(5)
+                .map(|i| format!("'{}'", quote(&cols[spec.features[i.feature]].name)))
+                .collect();
+            warnings.push(format!(
+                "filled {} with the column mean ({}{})",
+                plural(cells, "missing or unusable cell"),
+                names.join(", "),
+                if imputed.len() > 5 { ", …" } else { "" }
+            ));
+        }
+
+        // The target.
+        let (target, classes) = if binary {
+            binary_target(tcol, &drop, kept)?
+        } else {
+            let values = tcol.numeric().expect("checked above: the target is numeric");
+            (
+                if dropped == 0 {
+                    Arc::clone(values)
+                } else {
+                    compact(values)
+                },
+                None,
+            )
+        };
+
+        // Statistics, with a constant or unrepresentable column refused.
+        let mut mean = Vec::with_capacity(features.len());
+        let mut std = Vec::with_capacity(features.len());
+        for (fi, f) in features.iter().enumerate() {
+            let name = &cols[spec.features[fi]].name;
+            let (m, s) = mean_std(f);
+            if s == 0.0 {
+                return Err(GradstepError::ConstantColumn {
+                    column: quote(name),
+                    value: f.iter().next().unwrap_or(0.0),
+                });
+            }
+            if !(m.is_finite() && s.is_finite()) {
+                return Err(GradstepError::InvalidSetting {
+                    name: "feature".into(),
+                    value: quote(name),
+                    reason: "its values are too large to take a mean and spread of; rescale the column".into(),
+                });
+            }
+            mean.push(m);
+            std.push(s);
+        }
+        let (target_mean, target_std) = mean_std(&target);
+        let target_sst = target_std * target_std * target.len() as f64;
+
+        Ok(Dataset {
+            feature_names: spec.features.iter().map(|&j| cols[j].name.clone()).collect(),
+            target_name: tcol.name.clone(),
+            feature_columns: spec.features.clone(),
+            target_column: spec.target,
+            target_kind: spec.target_kind,
             features,
-            values,
-            classes: None,
-            positive: f64::NAN,
-            feature_names: Vec::new(),
-            target_name: String::new(),
+            target,
+            classes,
+            table_rows,
+            dropped_rows: dropped,
+            imputed,
+            warnings,
+            mean,
+            std,
+            target_mean,
+            target_sst,
         })
     }
 
-    /// Does up to `max_rows` rows of work; returns how many it did. Fails on
-    /// the row data like [`Dataset::from_table`]; after an error every call
-    /// fails with it.
-    pub fn step(&mut self, table: &Table, max_rows: usize) -> Result<usize> {
-        if let Stage::Failed(e) = &self.stage {
-            return Err(e.clone());
-        }
-        if (table.rows(), table.columns().len()) != self.shape {
-            return Err(GradstepError::InvalidSetting {
-                name: "table".into(),
-                value: format!("{} rows × {} columns", table.rows(), table.columns().len()),
-                reason: "the dataset is being built from another table".into(),
-            });
-        }
-        match self.advance(table, max_rows) {
-            Ok(done) => Ok(done),
-            Err(e) => {
-                self.stage = Stage::Failed(e.clone());
-                Err(e)
-            }
-        }
-    }
-
-    /// Whether every row is gathered (and checked).
-    pub fn is_done(&self) -> bool {
-        matches!(self.stage, Stage::Done)
-    }
-
-    /// Work done and the total, in rows (the total is an estimate until
-    /// problem cells have been looked at).
-    pub fn progress(&self) -> (usize, usize) {
-        let kept = self.shape.0 - self.dropped;
-        let map = if self.model == ModelKind::Logistic {
-            kept
-        } else {
-            0
-        };
-        (self.work, self.shape.0 + map)
+    /// Number of rows.
+    pub fn rows(&self) -> usize {
+        self.target.len()
     }
 
     /// Number of features.
@@ -401,295 +448,202 @@ impl DatasetBuilder {
         self.features.len()
     }
 
-    /// Rows that will be in the dataset (known after the first step).
-    pub fn kept_rows(&self) -> usize {
-        self.shape.0 - self.dropped
-    }
-
-    /// The dataset; fails when not [done](Self::is_done).
-    pub fn finish(self) -> Result<Dataset> {
-        match self.stage {
-            Stage::Done => {}
-            Stage::Failed(e) => return Err(e),
-            _ => {
-                return Err(GradstepError::InvalidSetting {
-                    name: "dataset".into(),
-                    value: format!("{} of {} rows", self.progress().0, self.progress().1),
-                    reason: "it is not built yet: call step until is_done".into(),
-                })
-            }
+    /// The design a model trains on: standardized with this dataset's means
+    /// and standard deviations, or in original units.
+    pub fn design(&self, standardize: bool) -> crate::model::Design {
+        let d = crate::model::Design::new(self.features.clone(), Arc::clone(&self.target));
+        if standardize {
+            d.standardized(&self.mean, &self.std)
+        } else {
+            d
         }
-        let (n, d) = (self.target.len(), self.features.len());
-        let features =
-            Matrix::from_row_major(n, d, self.data).expect("data has rows × features entries");
-        Ok(Dataset {
-            features,
-            target: self.target,
-            feature_names: self.feature_names,
-            target_name: self.target_name,
-            model: self.model,
-            classes: self.classes,
-            dropped_rows: self.dropped,
-            warnings: self.warnings,
-        })
     }
 
-    fn advance(&mut self, table: &Table, max_rows: usize) -> Result<usize> {
-        let mut budget = max_rows.max(1);
-        let start = self.work;
-        loop {
-            match self.stage {
-                Stage::Problems => self.problems(table)?,
-                Stage::Gather if budget > 0 => {
-                    let used = self.gather(table, budget)?;
-                    budget -= used;
-                }
-                Stage::MapClasses if budget > 0 => budget -= self.map_classes(budget),
-                _ => break,
-            }
-        }
-        Ok(self.work - start)
+    /// The table row of dataset row `i` (0-based).
+    pub fn table_row(&self, i: usize) -> usize {
+        self.table_rows
+            .as_ref()
+            .and_then(|r| r.get(i).map(|&v| v as usize))
+            .unwrap_or(i)
     }
+}
 
-    /// Problem cells in the used columns: the earliest one is reported (or
-    /// the rows with one are dropped).
-    fn problems(&mut self, table: &Table) -> Result<()> {
-        let cols = table.columns();
-        let used: Vec<usize> = self
-            .features
-            .iter()
-            .copied()
-            .chain([self.target_idx])
-            .collect();
-        let first = used
-            .iter()
-            .filter_map(|&j| cols[j].problems().first().map(|p| (j, *p)))
-            .min_by_key(|(_, p)| p.row);
-        let n = table.rows();
-        if let Some((j, p)) = first {
-            if !self.drop_missing {
-                return Err(problem_error(&cols[j], &p));
-            }
-            let mut keep = vec![true; n];
-            let mut dropped = 0;
-            let mut kinds = [false; 3];
-            for &j in &used {
-                for q in cols[j].problems() {
-                    kinds[q.kind as usize] = true;
-                    if keep[q.row] {
-                        keep[q.row] = false;
-                        dropped += 1;
-                    }
-                }
-            }
-            if dropped == n {
-                return Err(GradstepError::NoRowsLeft { dropped });
-            }
-            let what: Vec<&str> = ["missing", "non-numeric", "non-finite"]
-                .into_iter()
-                .zip(kinds)
-                .filter_map(|(w, k)| k.then_some(w))
-                .collect();
-            self.warnings.push(format!(
-                "dropped {} with {} values (first: row {}, line {}, column '{}'); {} left",
-                plural(dropped, "row"),
-                what.join(" or "),
-                p.row + 1,
-                p.line,
-                cols[j].name,
-                plural(n - dropped, "row"),
-            ));
-            self.keep = Some(keep);
-            self.dropped = dropped;
-        }
-        let kept = n - self.dropped;
-        self.data = Vec::with_capacity(kept * self.features.len());
-        self.target = Vec::with_capacity(kept);
-        self.stage = Stage::Gather;
-        Ok(())
+/// The problem cells that matter for a column used as target or feature
+/// (a text target's problems are its missing cells).
+fn target_or_feature_problems(col: &Column, _is_target: bool) -> Vec<super::csv::Problem> {
+    if col.kind == ColumnKind::Numeric {
+        return col.problems().to_vec();
     }
-
-    /// Gathers up to `budget` table rows; returns how many it visited.
-    fn gather(&mut self, table: &Table, budget: usize) -> Result<usize> {
-        let cols = table.columns();
-        let n = table.rows();
-        let (from, to) = (self.cursor, self.cursor.saturating_add(budget).min(n));
-        let d = self.features.len();
-        let slices: Vec<&[f64]> = self
-            .features
+    // A text (two-class) target: its missing cells.
+    match col.text() {
+        Some((codes, _)) => codes
             .iter()
-            .map(|&j| cols[j].numeric().unwrap_or(&[]))
-            .collect();
-        let target_col = &cols[self.target_idx];
-        let codes = target_col.text().map(|(codes, _)| codes);
-        let numbers = target_col.numeric().unwrap_or(&[]);
-        let base = self.target.len();
-        for r in from..to {
-            if self.keep.as_ref().is_some_and(|keep| !keep[r]) {
+            .enumerate()
+            .filter(|(_, &c)| c == MISSING_CODE)
+            .map(|(row, _)| super::csv::Problem {
+                row,
+                line: 0,
+                kind: ProblemKind::Missing,
+                ..col.problems().first().copied().unwrap_or_else(|| missing_at(row))
+            })
+            .collect(),
+        None => Vec::new(),
+    }
+}
+
+fn missing_at(row: usize) -> super::csv::Problem {
+    super::csv::Problem::missing(row, 0)
+}
+
+/// A binary target mapped to 0/1, with its labels.
+fn binary_target(
+    col: &Column,
+    drop: &[bool],
+    kept: usize,
+) -> Result<(Arc<NumericColumn>, Option<ClassMapping>)> {
+    let too_many = |count: usize, examples: Vec<String>| GradstepError::TargetClasses {
+        column: quote(&col.name),
+        count,
+        examples: examples.join(", "),
+    };
+    let mut out = NumericColumn::new();
+    if let Some(values) = col.numeric().filter(|_| col.kind == ColumnKind::Numeric) {
+        let mut distinct: Vec<f64> = Vec::new();
+        for (i, v) in values.iter().enumerate() {
+            if drop[i] || !v.is_finite() {
                 continue;
             }
-            self.data.extend(slices.iter().map(|v| v[r]));
-            self.target.push(match (self.model, codes) {
-                (ModelKind::Logistic, Some(codes)) => f64::from(codes[r]),
-                _ => numbers[r],
-            });
-        }
-        // Constant columns: compare with each feature's first kept value.
-        if self.first_values.is_empty() && self.target.len() > base {
-            self.first_values
-                .extend_from_slice(&self.data[base * d..(base + 1) * d]);
-        }
-        let fresh = &self.data[base * d..];
-        for (k, varies) in self.varies.iter_mut().enumerate() {
-            if !*varies {
-                let v0 = self.first_values[k];
-                *varies = fresh.chunks_exact(d).any(|row| !(row[k] == v0));
-            }
-        }
-        self.track_target(base);
-        self.cursor = to;
-        self.work += to - from;
-        if to == n {
-            self.end_gather(table)?;
-        }
-        Ok(to - from)
-    }
-
-    /// Records the distinct target values of the rows gathered from `base`.
-    fn track_target(&mut self, base: usize) {
-        match &mut self.values {
-            TargetValues::Numbers {
-                cap,
-                seen,
-                examples,
-            } => {
-                for &v in &self.target[base..] {
-                    if seen.len() >= *cap {
-                        break;
-                    }
-                    if seen.insert((v + 0.0).to_bits()) && examples.len() < 5 {
-                        examples.push(v);
-                    }
-                }
-            }
-            TargetValues::Codes { seen, order } => {
-                for &v in &self.target[base..] {
-                    let c = v as u32;
-                    if !Column::is_missing_code(c) && !seen[c as usize] {
-                        seen[c as usize] = true;
-                        order.push(c);
-                    }
+            if !distinct.iter().any(|d| d.to_bits() == (v + 0.0).to_bits()) {
+                distinct.push(v + 0.0);
+                if distinct.len() > 5 {
+                    break;
                 }
             }
         }
-    }
-
-    /// After the last row: the target's classes (or the two-values hint),
-    /// then constant columns.
-    fn end_gather(&mut self, table: &Table) -> Result<()> {
-        let cols = table.columns();
-        let target_col = &cols[self.target_idx];
-        let too_many = |count: usize, examples: Vec<String>| GradstepError::TargetClasses {
-            column: target_col.name.clone(),
-            count,
-            examples: examples.join(", "),
+        distinct.sort_by(f64::total_cmp);
+        let labels: Vec<String> = distinct.iter().map(|v| crate::format::exact(*v)).collect();
+        if distinct.len() != 2 {
+            let count = if distinct.len() > 5 {
+                col.stats.distinct_upto3.max(6)
+            } else {
+                distinct.len()
+            };
+            return Err(too_many(count, labels));
+        }
+        let (lo, hi) = (distinct[0], distinct[1]);
+        let hi_positive = positive_of(&labels[1], &labels[0]);
+        let positive = if hi_positive { hi } else { lo };
+        for (i, v) in values.iter().enumerate() {
+            if !drop[i] {
+                out.push(f64::from(u8::from(v == positive)));
+            }
+        }
+        let (neg, pos) = if hi_positive {
+            (labels[0].clone(), labels[1].clone())
+        } else {
+            (labels[1].clone(), labels[0].clone())
         };
-        match &self.values {
-            TargetValues::Numbers { seen, examples, .. } => {
-                let count = seen.len();
-                let mut sorted = examples.clone();
-                sorted.sort_by(f64::total_cmp);
-                let examples: Vec<String> = sorted.into_iter().map(format_number).collect();
-                match self.model {
-                    ModelKind::Linear => {
-                        if count == 2 {
-                            self.warnings.push(format!(
-                                "target '{}' has only two values ({}); logistic regression may fit better",
-                                target_col.name,
-                                examples.join(", ")
-                            ));
-                        }
-                    }
-                    ModelKind::Logistic => {
-                        if count != 2 {
-                            return Err(too_many(count, examples));
-                        }
-                        // `examples` is sorted: [smaller, larger].
-                        let (lo, hi) = (examples[0].clone(), examples[1].clone());
-                        let positive_is_lo = is_positive_label(&lo) && !is_positive_label(&hi);
-                        let (negative, positive) = if positive_is_lo { (hi, lo) } else { (lo, hi) };
-                        self.positive = positive.parse().expect("formatted number parses");
-                        self.classes = Some(ClassMapping { negative, positive });
-                    }
-                }
-            }
-            TargetValues::Codes { order, .. } => {
-                let (_, levels) = target_col.text().expect("a text target has levels");
-                if order.len() != 2 {
-                    let mut examples: Vec<String> = order
-                        .iter()
-                        .take(5)
-                        .map(|&c| levels[c as usize].clone())
-                        .collect();
-                    examples.sort();
-                    return Err(too_many(order.len(), examples));
-                }
-                let (a, b) = (order[0], order[1]);
-                let (la, lb) = (&levels[a as usize], &levels[b as usize]);
-                let pos_code = match (is_positive_label(la), is_positive_label(lb)) {
-                    (true, false) => a,
-                    (false, true) => b,
-                    _ if la > lb => a,
-                    _ => b,
-                };
-                let neg_code = if pos_code == a { b } else { a };
-                self.positive = f64::from(pos_code);
-                self.classes = Some(ClassMapping {
-                    negative: levels[neg_code as usize].clone(),
-                    positive: levels[pos_code as usize].clone(),
-                });
+        out.shrink_to_fit();
+        debug_assert_eq!(out.len(), kept);
+        return Ok((
+            Arc::new(out),
+            Some(ClassMapping {
+                negative: neg,
+                positive: pos,
+            }),
+        ));
+    }
+    let Some((codes, levels)) = col.text() else {
+        return Err(too_many(col.stats.distinct_upto3, vec![col.example()]));
+    };
+    let mut order: Vec<u32> = Vec::new();
+    for (i, &c) in codes.iter().enumerate() {
+        if drop[i] || c == MISSING_CODE {
+            continue;
+        }
+        if !order.contains(&c) {
+            order.push(c);
+            if order.len() > 5 {
+                break;
             }
         }
-        if self.first_values.is_empty() {
-            return Err(GradstepError::NoRowsLeft {
-                dropped: self.dropped,
-            });
-        }
-        if let Some(k) = self.varies.iter().position(|v| !v) {
-            return Err(GradstepError::ConstantColumn {
-                column: cols[self.features[k]].name.clone(),
-                value: self.first_values[k],
-            });
-        }
-        self.feature_names = self
-            .features
+    }
+    if order.len() != 2 {
+        let mut examples: Vec<String> = order
             .iter()
-            .map(|&j| cols[j].name.clone())
+            .take(5)
+            .map(|&c| quote(&levels[c as usize]))
             .collect();
-        self.target_name = target_col.name.clone();
-        self.cursor = 0;
-        self.stage = match self.model {
-            ModelKind::Linear => Stage::Done,
-            ModelKind::Logistic => Stage::MapClasses,
-        };
-        Ok(())
+        examples.sort();
+        let count = if order.len() > 5 { levels.len() } else { order.len() };
+        return Err(too_many(count, examples));
+    }
+    let (a, b) = (order[0], order[1]);
+    let (la, lb) = (&levels[a as usize], &levels[b as usize]);
+    let pos = if positive_of(la, lb) { a } else { b };
+    let neg = if pos == a { b } else { a };
+    for (i, &c) in codes.iter().enumerate() {
+        if !drop[i] {
+            out.push(f64::from(u8::from(c == pos)));
+        }
+    }
+    out.shrink_to_fit();
+    Ok((
+        Arc::new(out),
+        Some(ClassMapping {
+            negative: levels[neg as usize].clone(),
+            positive: levels[pos as usize].clone(),
+        }),
+    ))
+}
+
+/// Kahan–Babuška summation: the mean of a million values to full precision.
+#[derive(Debug, Clone, Copy, Default)]
+struct Compensated {
+    sum: f64,
+    c: f64,
+}
+
+impl Compensated {
+    fn add(&mut self, v: f64) {
+        let t = self.sum + v;
+        if self.sum.abs() >= v.abs() {
+            self.c += (self.sum - t) + v;
+        } else {
+            self.c += (v - t) + self.sum;
+        }
+        self.sum = t;
     }
 
-    /// Maps up to `budget` gathered target values to 0/1; returns how many.
-    fn map_classes(&mut self, budget: usize) -> usize {
-        let (from, to) = (
-            self.cursor,
-            self.cursor.saturating_add(budget).min(self.target.len()),
-        );
-        let positive = self.positive;
-        for t in &mut self.target[from..to] {
-            *t = f64::from(u8::from(*t == positive));
-        }
-        self.cursor = to;
-        self.work += to - from;
-        if to == self.target.len() {
-            self.stage = Stage::Done;
-        }
-        to - from
+    fn value(&self) -> f64 {
+        self.sum + self.c
     }
+}
+
+/// Mean and population standard deviation, computed on values divided by
+/// the largest |value| so that nothing overflows even near 1e308.
+pub fn mean_std(col: &NumericColumn) -> (f64, f64) {
+    let n = col.len();
+    if n == 0 {
+        return (0.0, 0.0);
+    }
+    let big = col.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    if big == 0.0 {
+        return (0.0, 0.0);
+    }
+    if !big.is_finite() {
+        return (f64::NAN, f64::NAN);
+    }
+    let mut s = Compensated::default();
+    for v in col.iter() {
+        s.add(v / big);
+    }
+    let mean_scaled = s.value() / n as f64;
+    let mut q = Compensated::default();
+    for v in col.iter() {
+        let d = v / big - mean_scaled;
+        q.add(d * d);
+    }
+    let var_scaled = q.value() / n as f64;
+    (mean_scaled * big, var_scaled.sqrt() * big)
 }

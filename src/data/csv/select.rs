@@ -1,0 +1,225 @@
+//! The default target and features, one rule for the command line and the
+//! page alike.
+
+use serde::Serialize;
+
+use super::{Column, ColumnKind, Table};
+use crate::limits::quote;
+use crate::{GradstepError, Result};
+
+/// Names that say "this is what to predict" (compared case-insensitively,
+/// whole name after trimming).
+pub const LABEL_NAMES: &[&str] = &[
+    "target",
+    "label",
+    "labels",
+    "class",
+    "y",
+    "outcome",
+    "diagnosis",
+    "result",
+    "response",
+    "survived",
+    "churn",
+    "churned",
+    "default",
+    "species",
+    "status",
+    "exited",
+    "fraud",
+    "spam",
+];
+
+/// What gradstep picks when the person has not chosen.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DefaultChoice {
+    /// The target column.
+    pub target: usize,
+    /// The target has exactly two distinct values (so logistic regression is
+    /// the default model).
+    pub two_valued: bool,
+    /// Feature columns, in file order.
+    pub features: Vec<usize>,
+    /// Columns left out of the features, each with a reason a person can read.
+    pub excluded: Vec<Excluded>,
+}
+
+/// A column that is not a feature, and why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Excluded {
+    /// The column.
+    pub column: usize,
+    /// Why, as a code.
+    pub reason: ExcludedReason,
+    /// Why, in words.
+    pub message: String,
+}
+
+/// Why a column is not a feature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExcludedReason {
+    /// It is the target.
+    Target,
+    /// It numbers the rows (by its name, or its values run 1, 2, 3, …).
+    RowId,
+    /// It holds dates.
+    Date,
+    /// It holds text (or numbers whose formats disagree).
+    Text,
+    /// It has one value.
+    Constant,
+    /// Every cell is missing.
+    AllMissing,
+}
+
+fn is_label_name(name: &str) -> bool {
+    let t = name.trim();
+    LABEL_NAMES.iter().any(|l| t.eq_ignore_ascii_case(l))
+}
+
+fn id_by_name(name: &str) -> bool {
+    let t = name.trim();
+    t.eq_ignore_ascii_case("id")
+        || t.eq_ignore_ascii_case("index")
+        || t.to_ascii_lowercase().ends_with("_id")
+        || (t.len() > 2 && t.ends_with("ID"))
+}
+
+/// A number as short as it can be written: 1 → "1", 2.5 → "2.5".
+fn short(x: f64) -> String {
+    format!("{}", x + 0.0)
+}
+
+/// Why a numeric column is a row ID, when it is one.
+fn row_id_message(c: &Column) -> Option<String> {
+    if c.kind != ColumnKind::Numeric || !c.stats.all_integer {
+        return None;
+    }
+    let name = quote(&c.name);
+    if let Some(step) = c.stats.constant_step.filter(|s| *s != 0.0) {
+        let first = c
+            .numeric()
+            .and_then(|v| v.iter().next())
+            .unwrap_or(f64::NAN);
+        return Some(format!(
+            "'{name}' looks like a row ID (its values run {}, {}, {}, … in row order), so it is not a feature",
+            short(first),
+            short(first + step),
+            short(first + 2.0 * step)
+        ));
+    }
+    id_by_name(&c.name)
+        .then(|| format!("'{name}' looks like a row ID (by its name), so it is not a feature"))
+}
+
+/// Whether a column can be the target: numeric with two or more values,
+/// or text with exactly two.
+fn can_be_target(c: &Column) -> bool {
+    match c.kind {
+        ColumnKind::Numeric => c.stats.distinct_upto3 >= 2,
+        ColumnKind::Text => c.stats.distinct_upto3 == 2 && c.text().is_some(),
+        ColumnKind::Date => false,
+    }
+}
+
+/// Features for an explicit target (the page's target select): every
+/// usable numeric column but the target and row IDs, with the reasons.
+pub fn default_features(table: &Table, target: usize) -> (Vec<usize>, Vec<Excluded>) {
+    let mut features = Vec::new();
+    let mut excluded = Vec::new();
+    for (j, c) in table.columns().iter().enumerate() {
+        let name = quote(&c.name);
+        let mut out = |reason, message: String| {
+            excluded.push(Excluded {
+                column: j,
+                reason,
+                message,
+            })
+        };
+        if j == target {
+            out(ExcludedReason::Target, format!("'{name}' is the target"));
+            continue;
+        }
+        if c.stats.non_missing == 0 {
+            out(
+                ExcludedReason::AllMissing,
+                format!("'{name}' has no values (every cell is missing), so it is not a feature"),
+            );
+            continue;
+        }
+        match c.kind {
+            ColumnKind::Date => {
+                let why = c.text_reason.clone().unwrap_or_default();
+                out(
+                    ExcludedReason::Date,
+                    format!("'{name}' is not a feature: {why}"),
+                );
+            }
+            ColumnKind::Text => {
+                let why = c.text_reason.clone().unwrap_or_default();
+                out(
+                    ExcludedReason::Text,
+                    format!("'{name}' is not a feature: {why}"),
+                );
+            }
+            ColumnKind::Numeric => {
+                if c.stats.distinct_upto3 <= 1 {
+                    out(
+                        ExcludedReason::Constant,
+                        format!(
+                            "'{name}' is constant (every value is {}), so it is not a feature",
+                            c.example()
+                        ),
+                    );
+                } else if let Some(m) = row_id_message(c) {
+                    out(ExcludedReason::RowId, m);
+                } else {
+                    features.push(j);
+                }
+            }
+        }
+    }
+    (features, excluded)
+}
+
+/// What gradstep picks when the person has not chosen: a label-named
+/// column (the last one), else the only two-valued column, else the last
+/// numeric column that is not a row ID; then [`default_features`].
+pub fn default_choice(table: &Table) -> Result<DefaultChoice> {
+    let cols = table.columns();
+    let labelled = cols
+        .iter()
+        .rposition(|c| is_label_name(&c.name) && can_be_target(c));
+    let two_valued: Vec<usize> = cols
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.stats.distinct_upto3 == 2 && can_be_target(c))
+        .map(|(j, _)| j)
+        .collect();
+    let target = labelled
+        .or_else(|| (two_valued.len() == 1).then(|| two_valued[0]))
+        .or_else(|| {
+            cols.iter().rposition(|c| {
+                c.kind == ColumnKind::Numeric && can_be_target(c) && row_id_message(c).is_none()
+            })
+        });
+    let Some(target) = target else {
+        let columns = cols
+            .iter()
+            .take(30)
+            .map(|c| format!("'{}' ({})", quote(&c.name), c.describe()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        return Err(GradstepError::NoTarget { columns });
+    };
+    let (features, excluded) = default_features(table, target);
+    Ok(DefaultChoice {
+        target,
+        two_valued: cols
+            .get(target)
+            .is_some_and(|c| c.stats.distinct_upto3 == 2),
+        features,
+        excluded,
+    })
+}

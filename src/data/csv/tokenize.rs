@@ -1,0 +1,368 @@
+//! A resumable RFC 4180 tokenizer: bytes in chunks of any size, fields and
+//! record ends out, exactly as if the bytes came in one piece.
+//!
+//! A field that lies inside one chunk and is not quoted is handed out as a
+//! slice of that chunk (no copy); only fields that cross a chunk boundary or
+//! are quoted go through the carry buffer, which is bounded by the cell
+//! limit.
+
+use crate::{GradstepError, Result};
+
+const NORMAL: u8 = 0;
+const DELIM: u8 = 1;
+const LF: u8 = 2;
+const CR: u8 = 3;
+const QUOTE: u8 = 4;
+const NUL: u8 = 5;
+
+/// Where the tokenizer hands fields and records.
+pub(crate) trait Sink {
+    /// A record starts on `line` (blank lines included; the sink skips them).
+    fn begin_record(&mut self, line: u64);
+    /// The next field of the record (unquoted, not trimmed).
+    fn field(&mut self, cell: &[u8], quoted: bool) -> Result<()>;
+    /// The record ends.
+    fn end_record(&mut self) -> Result<()>;
+    /// The error for a field longer than the cell limit.
+    fn too_long(&self) -> GradstepError;
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    RecordStart,
+    FieldStart,
+    Unquoted,
+    Quoted,
+    QuoteInQuoted,
+    AfterQuote,
+    AfterCr,
+}
+
+/// The tokenizer's state between chunks.
+#[derive(Debug, Clone)]
+pub(crate) struct Tokenizer {
+    class: [u8; 256],
+    state: State,
+    carry: Vec<u8>,
+    /// The current line, 1-based.
+    line: u64,
+    /// Line where the open quoted field started.
+    quote_line: u64,
+    /// Inside quotes, the last byte was a CR (so an LF is no new line).
+    quoted_cr: bool,
+    /// Offset in the text of the next chunk's first byte.
+    offset: u64,
+    max_cell: usize,
+}
+
+impl Tokenizer {
+    /// A tokenizer splitting fields at `delimiter` (`None`: one column).
+    pub(crate) fn new(delimiter: Option<u8>, max_cell: usize) -> Self {
+        let mut class = [NORMAL; 256];
+        class[usize::from(b'\n')] = LF;
+        class[usize::from(b'\r')] = CR;
+        class[usize::from(b'"')] = QUOTE;
+        class[0] = NUL;
+        if let Some(d) = delimiter {
+            class[usize::from(d)] = DELIM;
+        }
+        Tokenizer {
+            class,
+            state: State::RecordStart,
+            carry: Vec::new(),
+            line: 1,
+            quote_line: 1,
+            quoted_cr: false,
+            offset: 0,
+            max_cell,
+        }
+    }
+
+    /// The line being read (1-based).
+    pub(crate) fn line(&self) -> u64 {
+        self.line
+    }
+
+    fn append<S: Sink>(&mut self, bytes: &[u8], sink: &S) -> Result<()> {
+        if self.carry.len() + bytes.len() > self.max_cell {
+            return Err(sink.too_long());
+        }
+        self.carry.extend_from_slice(bytes);
+        Ok(())
+    }
+
+    /// What follows a field: another field, a record end, or a NUL byte.
+    #[inline]
+    fn after_field<S: Sink>(&mut self, class: u8, at: u64, sink: &mut S) -> Result<()> {
+        match class {
+            DELIM => self.state = State::FieldStart,
+            LF => {
+                sink.end_record()?;
+                self.line += 1;
+                self.state = State::RecordStart;
+            }
+            CR => {
+                sink.end_record()?;
+                self.line += 1;
+                self.state = State::AfterCr;
+            }
+            _ => return Err(GradstepError::NotText { offset: at }),
+        }
+        Ok(())
+    }
+
+    /// Reads `data`, the next bytes of the text.
+    pub(crate) fn feed<S: Sink>(&mut self, data: &[u8], sink: &mut S) -> Result<()> {
+        let n = data.len();
+        let mut i = 0;
+        while i < n {
+            match self.state {
+                State::RecordStart => {
+                    sink.begin_record(self.line);
+                    self.state = State::FieldStart;
+                }
+                State::FieldStart => {
+                    if data[i] == b'"' {
+                        self.open_quote();
+                        i += 1;
+                        continue;
+                    }
+                    let start = i;
+                    let mut j = i;
+                    while j < n && self.class[usize::from(data[j])] == NORMAL {
+                        j += 1;
+                    }
+                    if j - start > self.max_cell {
+                        return Err(sink.too_long());
+                    }
+                    if j == n {
+                        self.carry.clear();
+                        self.append(&data[start..], sink)?;
+                        self.state = State::Unquoted;
+                        break;
+                    }
+                    let c = self.class[usize::from(data[j])];
+                    if c == QUOTE {
+                        if data[start..j].iter().all(|&b| b == b' ' || b == b'\t') {
+                            self.open_quote();
+                        } else {
+                            self.carry.clear();
+                            self.append(&data[start..=j], sink)?;
+                            self.state = State::Unquoted;
+                        }
+                        i = j + 1;
+                        continue;
+                    }
+                    sink.field(&data[start..j], false)?;
+                    i = j + 1;
+                    self.after_field(c, self.offset + j as u64, sink)?;
+                }
+                State::Unquoted => {
+                    let mut j = i;
+                    while j < n && self.class[usize::from(data[j])] == NORMAL {
+                        j += 1;
+                    }
+                    self.append(&data[i..j], sink)?;
+                    if j == n {
+                        break;
+                    }
+                    let c = self.class[usize::from(data[j])];
+                    if c == QUOTE {
+                        // Only spaces so far: the quote opens a quoted field,
+                        // as it does when the spaces are not split off.
+                        if self.carry.iter().all(|&b| b == b' ' || b == b'\t') {
+                            self.open_quote();
+                        } else {
+                            self.append(b"\"", sink)?;
+                        }
+                        i = j + 1;
+                        continue;
+                    }
+                    let carry = std::mem::take(&mut self.carry);
+                    let r = sink.field(&carry, false);
+                    self.carry = carry;
+                    r?;
+                    i = j + 1;
+                    self.after_field(c, self.offset + j as u64, sink)?;
+                }
+                State::Quoted => {
+                    let mut j = i;
+                    while j < n {
+                        let b = data[j];
+                        match b {
+                            b'"' => break,
+                            b'\n' => {
+                                if !self.quoted_cr {
+                                    self.line += 1;
+                                }
+                                self.quoted_cr = false;
+                            }
+                            b'\r' => {
+                                self.line += 1;
+                                self.quoted_cr = true;
+                            }
+                            0 => {
+                                return Err(GradstepError::NotText {
+                                    offset: self.offset + j as u64,
+                                })
+                            }
+                            _ => self.quoted_cr = false,
+                        }
+                        j += 1;
+                    }
+                    self.append(&data[i..j], sink)?;
+                    if j == n {
+                        break;
+                    }
+                    self.quoted_cr = false;
+                    i = j + 1;
+                    self.state = State::QuoteInQuoted;
+                }
+                State::QuoteInQuoted => {
+                    if data[i] == b'"' {
+                        self.append(b"\"", sink)?;
+                        i += 1;
+                        self.state = State::Quoted;
+                    } else {
+                        self.state = State::AfterQuote;
+                    }
+                }
+                State::AfterQuote => {
+                    let b = data[i];
+                    let c = self.class[usize::from(b)];
+                    if c == NORMAL || c == QUOTE {
+                        // Text after a closing quote is kept (as most
+                        // readers do); spaces there are dropped.
+                        if b != b' ' && b != b'\t' {
+                            self.append(&[b], sink)?;
+                        }
+                        i += 1;
+                    } else {
+                        let carry = std::mem::take(&mut self.carry);
+                        let r = sink.field(&carry, true);
+                        self.carry = carry;
+                        r?;
+                        i += 1;
+                        self.after_field(c, self.offset + (i - 1) as u64, sink)?;
+                    }
+                }
+                State::AfterCr => {
+                    if data[i] == b'\n' {
+                        i += 1;
+                    }
+                    self.state = State::RecordStart;
+                }
+            }
+        }
+        self.offset += n as u64;
+        Ok(())
+    }
+
+    fn open_quote(&mut self) {
+        self.carry.clear();
+        self.quote_line = self.line;
+        self.quoted_cr = false;
+        self.state = State::Quoted;
+    }
+
+    /// The end of the text: the last field and record, or the error for a
+    /// quote that is never closed.
+    pub(crate) fn finish<S: Sink>(&mut self, sink: &mut S) -> Result<()> {
+        let state = self.state;
+        self.state = State::RecordStart;
+        match state {
+            State::RecordStart | State::AfterCr => Ok(()),
+            State::FieldStart => {
+                sink.field(b"", false)?;
+                sink.end_record()
+            }
+            State::Unquoted | State::QuoteInQuoted | State::AfterQuote => {
+                let carry = std::mem::take(&mut self.carry);
+                sink.field(&carry, state != State::Unquoted)?;
+                sink.end_record()
+            }
+            State::Quoted => Err(GradstepError::Malformed {
+                line: self.quote_line,
+                reason: "a quoted field starting on this line is never closed (missing '\"')"
+                    .into(),
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Default)]
+    struct Collect {
+        records: Vec<(u64, Vec<(String, bool)>)>,
+        cur: Vec<(String, bool)>,
+        line: u64,
+    }
+
+    impl Sink for Collect {
+        fn begin_record(&mut self, line: u64) {
+            self.line = line;
+        }
+        fn field(&mut self, cell: &[u8], quoted: bool) -> Result<()> {
+            self.cur
+                .push((String::from_utf8_lossy(cell).into_owned(), quoted));
+            Ok(())
+        }
+        fn end_record(&mut self) -> Result<()> {
+            let cur = std::mem::take(&mut self.cur);
+            self.records.push((self.line, cur));
+            Ok(())
+        }
+        fn too_long(&self) -> GradstepError {
+            GradstepError::TooLarge {
+                what: "cell".into(),
+            }
+        }
+    }
+
+    fn run(text: &[u8], cuts: &[usize]) -> Result<Vec<(u64, Vec<(String, bool)>)>> {
+        let mut t = Tokenizer::new(Some(b','), 1000);
+        let mut c = Collect::default();
+        let mut at = 0;
+        for &cut in cuts {
+            t.feed(&text[at..cut], &mut c)?;
+            at = cut;
+        }
+        t.feed(&text[at..], &mut c)?;
+        t.finish(&mut c)?;
+        Ok(c.records)
+    }
+
+    #[test]
+    fn quotes_line_ends_and_every_split() {
+        let text = b"a,\"b,\"\"c\"\"\nd\"\r\n\r1, \"x\" ,z\rlast,";
+        let whole = run(text, &[]).unwrap();
+        assert_eq!(whole.len(), 4);
+        assert_eq!(whole[0].1[1].0, "b,\"c\"\nd");
+        assert_eq!(whole[1].1.len(), 1); // the blank line
+        assert_eq!(whole[2].0, 4);
+        assert_eq!(whole[2].1[1], ("x".to_string(), true));
+        assert_eq!(whole[3].0, 5);
+        assert_eq!(whole[3].1[1].0, "");
+        for a in 0..=text.len() {
+            for b in a..=text.len() {
+                assert_eq!(run(text, &[a, b]).unwrap(), whole, "cuts {a} {b}");
+            }
+        }
+    }
+
+    #[test]
+    fn unclosed_quote_names_its_line() {
+        let e = run(b"a\nb,\"x\n\ny", &[]).unwrap_err();
+        assert_eq!(
+            e,
+            GradstepError::Malformed {
+                line: 2,
+                reason: "a quoted field starting on this line is never closed (missing '\"')"
+                    .into()
+            }
+        );
+    }
+}
