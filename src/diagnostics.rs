@@ -4,7 +4,7 @@
 
 use crate::model::ModelKind;
 use crate::optimum::Optimum;
-use crate::trainer::Trainer;
+use crate::session::Loaded;
 use serde::Serialize;
 
 /// Condition numbers above this make plain gradient descent visibly slow.
@@ -35,21 +35,12 @@ pub struct Diagnostic {
     pub message: String,
 }
 
-/// Every warning that applies to the trainer's problem.
-pub fn diagnose(trainer: &Trainer) -> Vec<Diagnostic> {
-    diagnose_with(trainer, Some(trainer.optimum()))
-}
-
-/// [`diagnose`] without computing the exact optimum: the warning that needs
-/// it is left out until it is known (`Trainer::optimum_if_ready`).
-pub fn diagnose_available(trainer: &Trainer) -> Vec<Diagnostic> {
-    diagnose_with(trainer, trainer.optimum_if_ready())
-}
-
-fn diagnose_with(trainer: &Trainer, optimum: Option<&Optimum>) -> Vec<Diagnostic> {
+/// Every warning that applies to the loaded problem (the one that needs
+/// the exact optimum only once it is known).
+pub fn diagnose(d: &Loaded) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let data = trainer.dataset();
-    if let Some(Optimum::NoFiniteOptimum { reason }) = optimum {
+    let data = d.dataset();
+    if let Some(Optimum::NoFiniteOptimum { reason }) = d.optimum_result() {
         out.push(Diagnostic {
             kind: DiagnosticKind::NoFiniteOptimum,
             message: format!(
@@ -59,10 +50,10 @@ fn diagnose_with(trainer: &Trainer, optimum: Option<&Optimum>) -> Vec<Diagnostic
         });
     }
     // Everything below comes from the curvature's sums: no pass over the data.
-    let curvature = trainer.curvature();
-    let here = curvature.condition_number;
+    let curvature = d.curvature();
+    let here = curvature.condition_number.unwrap_or(f64::INFINITY);
     if here > ILL_CONDITIONED {
-        let message = if trainer.standardized() {
+        let message = if d.problem().design().is_standardized() {
             format!(
                 "The loss surface is a long narrow valley even after standardizing (condition number {}): \
                  plain gradient descent needs on the order of that many steps. Removing redundant features helps.",
@@ -73,7 +64,7 @@ fn diagnose_with(trainer: &Trainer, optimum: Option<&Optimum>) -> Vec<Diagnostic
                 "The loss surface is a long narrow valley (condition number {}): plain gradient descent needs on \
                  the order of that many steps. Standardizing the features brings it to {}.",
                 compact(here),
-                compact(curvature.standardized_condition_number)
+                compact(curvature.standardized_condition_number.unwrap_or(f64::INFINITY))
             )
         };
         out.push(Diagnostic {
@@ -91,8 +82,8 @@ fn diagnose_with(trainer: &Trainer, optimum: Option<&Optimum>) -> Vec<Diagnostic
             ),
         });
     }
-    if data.model == ModelKind::Linear {
-        if let Some(values) = categorical_values(&data.target) {
+    if d.model() == ModelKind::Linear {
+        if let Some(values) = categorical_values(&data.target.to_vec()) {
             out.push(Diagnostic {
                 kind: DiagnosticKind::CategoricalTarget,
                 message: format!(

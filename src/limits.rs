@@ -53,6 +53,24 @@ pub fn quote(text: &str) -> String {
     }
 }
 
+/// Characters a whole message may have.
+pub const MESSAGE_CHARS: usize = 400;
+
+/// `text` on one line and cut to [`MESSAGE_CHARS`] characters (with "…").
+pub fn quote_long(text: &str) -> String {
+    let one_line: String = text
+        .chars()
+        .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
+        .collect();
+    let mut chars = one_line.chars();
+    let head: String = chars.by_ref().take(MESSAGE_CHARS).collect();
+    if chars.next().is_some() {
+        format!("{head}…")
+    } else {
+        head
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,14 +1,19 @@
 //! Everything a trained model is, as one serializable value: what the CLI
-//! prints with `--json` and what the app exports as the model file.
+//! prints with `--json` and what the page exports as the model file.
+//!
+//! Numbers are plain JSON numbers; a value that is undefined is `null` with
+//! a `…_reason` field beside it that says why (JSON has no NaN).
+
+use serde::Serialize;
 
 use crate::data::ClassMapping;
 use crate::model::{Metrics, ModelKind};
-use crate::optim::Status;
+use crate::optim::{OptimizerConfig, Schedule};
 use crate::optimum::Optimum;
-use crate::trainer::Trainer;
-use serde::Serialize;
+use crate::session::Loaded;
+use crate::train::Status;
 
-/// A trainer's result, parameters in the original units of the data.
+/// A run's result, parameters in the original units of the data.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FitReport {
     /// linear or logistic.
@@ -23,39 +28,59 @@ pub struct FitReport {
     pub bias: f64,
     /// Training loss at the current parameters.
     pub loss: f64,
-    /// Gradient steps taken.
+    /// Updates taken.
     pub steps: u64,
-    /// running, converged or diverged.
+    /// ready, running, converged or diverged.
     pub status: Status,
     /// Why the status is what it is.
     pub message: Option<String>,
-    /// ∂L/∂w, ∂L/∂b in original units and the gradient norm (training units).
+    /// ∂L/∂w, ∂L/∂b in original units, and ‖∇L‖ in training units.
     pub gradient: GradientReport,
     /// Fit quality.
-    pub metrics: Metrics,
+    pub metrics: MetricsReport,
     /// The exact optimum in original units, or null.
     pub optimum: Option<OptimumReport>,
-    /// Why there is no optimum, or null.
-    pub reason: Option<String>,
-    /// The learning rate in use.
+    /// Why `optimum` is null: no finite optimum, or not computed yet.
+    pub optimum_reason: Option<String>,
+    /// The optimizer and its hyperparameters.
+    pub optimizer: OptimizerConfig,
+    /// The base learning rate α.
     pub learning_rate: f64,
-    /// L: largest Hessian eigenvalue (bound for logistic).
-    pub lipschitz: f64,
-    /// Hessian condition number (null when infinite).
+    /// The schedule.
+    pub schedule: Schedule,
+    /// Rows per mini-batch (null: the full batch).
+    pub batch_size: Option<usize>,
+    /// The shuffle seed.
+    pub seed: u64,
+    /// L: the largest Hessian eigenvalue (a bound for logistic), or null.
+    pub lipschitz: Option<f64>,
+    /// Why `lipschitz` is null.
+    pub lipschitz_reason: Option<String>,
+    /// The Hessian's condition number, or null.
     pub condition_number: Option<f64>,
+    /// Why `condition_number` is null.
+    pub condition_number_reason: Option<String>,
     /// Whether training used standardized features.
     pub standardized: bool,
+    /// The L2 penalty λ.
+    pub l2: f64,
     /// Rows used.
     pub rows: usize,
-    /// Rows dropped for missing values.
+    /// Rows dropped for problem cells.
     pub dropped_rows: usize,
+    /// Cells filled with the column mean.
+    pub imputed_cells: usize,
     /// Class labels for logistic.
     pub classes: Option<ClassMapping>,
     /// Data warnings.
     pub warnings: Vec<String>,
-    /// The training-units parameters and the scaler, when standardized.
+    /// The training-units parameters and the standardization.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub standardized_parameters: Option<StandardizedReport>,
+    /// The full-data loss after every step (training units), step 0 first,
+    /// when asked for (`fit --history`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history: Option<Vec<f64>>,
 }
 
 /// The gradient in original units.
@@ -67,6 +92,30 @@ pub struct GradientReport {
     pub bias: f64,
     /// ‖∇L‖ in training units (what the tolerance is compared with).
     pub norm: f64,
+}
+
+/// Fit quality, with reasons for undefined values.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum MetricsReport {
+    /// Regression.
+    Linear {
+        /// Mean squared error.
+        mse: f64,
+        /// Its root, in the target's units.
+        rmse: f64,
+        /// 1 − SSE/SST, or null.
+        r2: Option<f64>,
+        /// Why `r2` is null.
+        r2_reason: Option<String>,
+    },
+    /// Classification.
+    Logistic {
+        /// Mean cross-entropy.
+        log_loss: f64,
+        /// Share of rows classified right.
+        accuracy: f64,
+    },
 }
 
 /// The exact optimum.
@@ -94,77 +143,91 @@ pub struct StandardizedReport {
 }
 
 impl FitReport {
-    /// The report of `trainer` as it stands.
-    pub fn of(trainer: &Trainer) -> Self {
-        Self::with_optimum(trainer, Some(trainer.optimum()))
-    }
-
-    /// [`FitReport::of`] without computing the exact optimum: `optimum` and
-    /// `reason` stay null until it is known (`Trainer::optimum_if_ready`).
-    pub fn of_available(trainer: &Trainer) -> Self {
-        Self::with_optimum(trainer, trainer.optimum_if_ready())
-    }
-
-    fn with_optimum(trainer: &Trainer, optimum: Option<&Optimum>) -> Self {
-        let s = trainer.state();
-        let d = trainer.dataset();
-        let (weights, bias) = trainer.original_parameters();
-        let (gw, gb) = trainer.original_gradient();
-        let (optimum, reason) = match optimum {
-            Some(Optimum::Found {
-                weights,
-                bias,
-                loss,
-            }) => {
-                let (weights, bias) = trainer.scaler().to_original(weights, *bias);
+    /// The report of run `index` of `d`.
+    pub fn of(d: &Loaded, index: usize) -> Self {
+        let run = &d.runs()[index];
+        let t = &run.trainer;
+        let x = d.problem().design();
+        let ds = d.dataset();
+        let dim = ds.dim();
+        let theta = x.theta_to_original(t.theta());
+        let grad = x.gradient_to_original(t.gradient());
+        let (optimum, optimum_reason) = match d.optimum_result() {
+            Some(Optimum::Found { theta, loss }) => {
+                let o = x.theta_to_original(theta);
                 (
                     Some(OptimumReport {
-                        weights,
-                        bias,
+                        weights: o[..dim].to_vec(),
+                        bias: o[dim],
                         loss: *loss,
                     }),
                     None,
                 )
             }
             Some(Optimum::NoFiniteOptimum { reason }) => (None, Some(reason.clone())),
-            None => (None, None),
+            None => (None, Some("not computed yet".to_string())),
         };
-        let curvature = trainer.curvature();
-        Self {
-            model: d.model,
-            features: d.feature_names.clone(),
-            target: d.target_name.clone(),
-            weights,
-            bias,
-            loss: s.loss,
-            steps: s.step,
-            status: s.status,
-            message: s.message.clone(),
-            gradient: GradientReport {
-                weights: gw,
-                bias: gb,
-                norm: s.gradient_norm,
+        let c = d.curvature();
+        let lipschitz = d.lipschitz();
+        let metrics = match t.metrics() {
+            Metrics::Linear { mse, rmse, r2 } => MetricsReport::Linear {
+                mse,
+                rmse,
+                r2,
+                r2_reason: r2.is_none().then(|| "the target is constant".to_string()),
             },
-            metrics: trainer.metrics(),
+            Metrics::Logistic { log_loss, accuracy } => {
+                MetricsReport::Logistic { log_loss, accuracy }
+            }
+        };
+        let config = t.config();
+        Self {
+            model: d.model(),
+            features: ds.feature_names.clone(),
+            target: ds.target_name.clone(),
+            weights: theta[..dim].to_vec(),
+            bias: theta[dim],
+            loss: t.loss(),
+            steps: t.step_count(),
+            status: t.status(),
+            message: t.message().map(str::to_string),
+            gradient: GradientReport {
+                weights: grad[..dim].to_vec(),
+                bias: grad[dim],
+                norm: t.gradient_norm(),
+            },
+            metrics,
             optimum,
-            reason,
-            learning_rate: trainer.learning_rate(),
-            lipschitz: curvature.lipschitz,
-            condition_number: curvature
-                .condition_number
-                .is_finite()
-                .then_some(curvature.condition_number),
-            standardized: trainer.standardized(),
-            rows: d.target.len(),
-            dropped_rows: d.dropped_rows,
-            classes: d.classes.clone(),
-            warnings: d.warnings.clone(),
-            standardized_parameters: trainer.standardized().then(|| StandardizedReport {
-                weights: s.weights.clone(),
-                bias: s.bias,
-                mean: trainer.scaler().mean().to_vec(),
-                std: trainer.scaler().std().to_vec(),
+            optimum_reason,
+            optimizer: config.optimizer,
+            learning_rate: config.learning_rate,
+            schedule: config.schedule,
+            batch_size: (config.batch_size > 0 && config.batch_size < ds.rows())
+                .then_some(config.batch_size),
+            seed: config.seed,
+            lipschitz,
+            lipschitz_reason: lipschitz.is_none().then(|| {
+                "the curvature could not be computed (the values are too large)".to_string()
             }),
+            condition_number: c.condition_number,
+            condition_number_reason: c
+                .condition_number
+                .is_none()
+                .then(|| "the Hessian is singular or too large to decompose".to_string()),
+            standardized: x.is_standardized(),
+            l2: d.problem().l2(),
+            rows: ds.rows(),
+            dropped_rows: ds.dropped_rows,
+            imputed_cells: ds.imputed.iter().map(|i| i.cells).sum(),
+            classes: ds.classes.clone(),
+            warnings: ds.warnings.clone(),
+            standardized_parameters: x.is_standardized().then(|| StandardizedReport {
+                weights: t.theta()[..dim].to_vec(),
+                bias: t.theta()[dim],
+                mean: ds.mean.clone(),
+                std: ds.std.clone(),
+            }),
+            history: t.full_history().map(<[f64]>::to_vec),
         }
     }
 }

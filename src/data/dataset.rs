@@ -169,9 +169,8 @@ fn plural(n: usize, word: &str) -> String {
 }
 
 /// The error for the first problem cell of a column.
-fn problem_error(table: &Table, col: &Column, p: &super::csv::Problem) -> GradstepError {
+fn problem_error(col: &Column, p: &super::csv::Problem) -> GradstepError {
     let count = col.problems().iter().filter(|q| q.kind == p.kind).count();
-    let _ = table;
     let (column, row, line, value) = (
         quote(&col.name),
         p.row + 1,
@@ -265,42 +264,49 @@ impl Dataset {
         let mut drop = vec![false; n];
         let mut dropped = 0usize;
         let mut warnings = Vec::new();
-        let first_problem = spec
-            .features
+        let used: Vec<usize> = spec.features.iter().copied().chain([spec.target]).collect();
+        let bad: Vec<(usize, Vec<usize>, Option<GradstepError>)> = used
             .iter()
-            .chain([&spec.target])
-            .filter_map(|&j| target_or_feature_problems(&cols[j], j == spec.target).first().map(|p| (j, *p)))
-            .min_by_key(|(_, p)| p.row);
-        if let Some((j, p)) = first_problem {
-            match spec.missing {
-                MissingPolicy::Error => return Err(problem_error(table, &cols[j], &p)),
-                MissingPolicy::Drop | MissingPolicy::Mean => {
-                    let drop_features = spec.missing == MissingPolicy::Drop;
-                    for &k in spec.features.iter().chain([&spec.target]) {
-                        if k != spec.target && !drop_features {
-                            continue;
-                        }
-                        for q in target_or_feature_problems(&cols[k], k == spec.target) {
-                            if !drop[q.row] {
-                                drop[q.row] = true;
-                                dropped += 1;
-                            }
-                        }
-                    }
-                    if dropped == n {
-                        return Err(GradstepError::NoRowsLeft { dropped });
-                    }
-                    if dropped > 0 {
-                        warnings.push(format!(
-                            "dropped {} with missing or unusable values (first: row {}, line {}, column '{}'); {} left",
-                            plural(dropped, "row"),
-                            p.row + 1,
-                            p.line,
-                            quote(&cols[j].name),
-                            plural(n - dropped, "row"),
-                        ));
+            .map(|&j| {
+                let (rows, first) = bad_rows(table, &cols[j]);
+                (j, rows, first)
+            })
+            .collect();
+        let first = bad
+            .iter()
+            .filter_map(|(j, rows, e)| rows.first().map(|&r| (r, *j, e.clone())))
+            .min_by_key(|(r, _, _)| *r);
+        if let Some((row, j, error)) = first {
+            if spec.missing == MissingPolicy::Error {
+                if let Some(e) = error {
+                    return Err(e);
+                }
+            }
+            // Drop: every bad row. Mean: rows whose target is bad (features
+            // are filled below).
+            for (k, rows, _) in &bad {
+                if spec.missing == MissingPolicy::Mean && *k != spec.target {
+                    continue;
+                }
+                for &r in rows {
+                    if !drop[r] {
+                        drop[r] = true;
+                        dropped += 1;
                     }
                 }
+            }
+            if dropped == n {
+                return Err(GradstepError::NoRowsLeft { dropped });
+            }
+            if dropped > 0 {
+                warnings.push(format!(
+                    "dropped {} with missing or unusable values (first: row {}, line {}, column '{}'); {} left",
+                    plural(dropped, "row"),
+                    row + 1,
+                    table.line_of_row(row),
+                    quote(&cols[j].name),
+                    plural(n - dropped, "row"),
+                ));
             }
         }
         let kept = n - dropped;
@@ -327,7 +333,11 @@ impl Dataset {
             };
             let bad = c.problems().iter().filter(|p| !drop[p.row]).count();
             if bad == 0 {
-                features.push(if dropped == 0 { Arc::clone(values) } else { compact(values) });
+                features.push(if dropped == 0 {
+                    Arc::clone(values)
+                } else {
+                    compact(values)
+                });
                 continue;
             }
             // Mean of the usable cells of the kept rows.
@@ -382,7 +392,9 @@ impl Dataset {
         let (target, classes) = if binary {
             binary_target(tcol, &drop, kept)?
         } else {
-            let values = tcol.numeric().expect("checked above: the target is numeric");
+            let values = tcol
+                .numeric()
+                .expect("checked above: the target is numeric");
             (
                 if dropped == 0 {
                     Arc::clone(values)
@@ -409,7 +421,9 @@ impl Dataset {
                 return Err(GradstepError::InvalidSetting {
                     name: "feature".into(),
                     value: quote(name),
-                    reason: "its values are too large to take a mean and spread of; rescale the column".into(),
+                    reason:
+                        "its values are too large to take a mean and spread of; rescale the column"
+                            .into(),
                 });
             }
             mean.push(m);
@@ -419,7 +433,11 @@ impl Dataset {
         let target_sst = target_std * target_std * target.len() as f64;
 
         Ok(Dataset {
-            feature_names: spec.features.iter().map(|&j| cols[j].name.clone()).collect(),
+            feature_names: spec
+                .features
+                .iter()
+                .map(|&j| cols[j].name.clone())
+                .collect(),
             target_name: tcol.name.clone(),
             feature_columns: spec.features.clone(),
             target_column: spec.target,
@@ -468,31 +486,30 @@ impl Dataset {
     }
 }
 
-/// The problem cells that matter for a column used as target or feature
-/// (a text target's problems are its missing cells).
-fn target_or_feature_problems(col: &Column, _is_target: bool) -> Vec<super::csv::Problem> {
+/// Rows of a column that cannot be used: its problem cells (numeric), or
+/// its missing cells (a text target), with the error for the first one.
+fn bad_rows(table: &Table, col: &Column) -> (Vec<usize>, Option<GradstepError>) {
     if col.kind == ColumnKind::Numeric {
-        return col.problems().to_vec();
+        let first = col.problems().first().map(|p| problem_error(col, p));
+        return (col.problems().iter().map(|p| p.row).collect(), first);
     }
-    // A text (two-class) target: its missing cells.
-    match col.text() {
+    let rows: Vec<usize> = match col.text() {
         Some((codes, _)) => codes
             .iter()
             .enumerate()
             .filter(|(_, &c)| c == MISSING_CODE)
-            .map(|(row, _)| super::csv::Problem {
-                row,
-                line: 0,
-                kind: ProblemKind::Missing,
-                ..col.problems().first().copied().unwrap_or_else(|| missing_at(row))
-            })
+            .map(|(row, _)| row)
             .collect(),
         None => Vec::new(),
-    }
-}
-
-fn missing_at(row: usize) -> super::csv::Problem {
-    super::csv::Problem::missing(row, 0)
+    };
+    let first = rows.first().map(|&row| GradstepError::MissingValue {
+        column: quote(&col.name),
+        row: row + 1,
+        line: table.line_of_row(row),
+        value: String::new(),
+        count: rows.len(),
+    });
+    (rows, first)
 }
 
 /// A binary target mapped to 0/1, with its labels.
@@ -575,7 +592,11 @@ fn binary_target(
             .map(|&c| quote(&levels[c as usize]))
             .collect();
         examples.sort();
-        let count = if order.len() > 5 { levels.len() } else { order.len() };
+        let count = if order.len() > 5 {
+            levels.len()
+        } else {
+            order.len()
+        };
         return Err(too_many(count, examples));
     }
     let (a, b) = (order[0], order[1]);

@@ -34,6 +34,9 @@ pub struct Curvature {
     pub eigenvectors: Vec<f64>,
     /// The diagonal of the Hessian (each parameter's own curvature).
     pub diagonal: Vec<f64>,
+    /// The Hessian itself, p × p row-major.
+    #[serde(skip)]
+    pub hessian: Vec<f64>,
     /// The condition number on standardized features (what "Standardize"
     /// would make of it), from the same sums.
     pub standardized_condition_number: Option<f64>,
@@ -109,6 +112,7 @@ impl Curvature {
             eigenvalues: Vec::new(),
             eigenvectors: Vec::new(),
             diagonal,
+            hessian: hessian.to_vec(),
             standardized_condition_number: None,
             correlations: Vec::new(),
         };

@@ -6,11 +6,11 @@ use std::ops::Range;
 
 use plotters::prelude::*;
 
-use super::format::compact;
 use super::landscape::contour_paths;
 use super::model_view::{PointMarks, FLAG};
 use super::style::{self, Style};
 use super::{Axes, ModelViewInfo, PlotError};
+use crate::format::compact;
 
 /// What the heatmap's colour means.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -3,9 +3,9 @@
 
 use plotters::prelude::*;
 
-use super::format::compact;
 use super::style::{self, Style};
 use super::PlotError;
+use crate::format::compact;
 
 /// How the loss curve is drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]

@@ -4,14 +4,13 @@
 //! Every function takes plain data (slices and closures) and a [`Style`]
 //! whose `scale` is the device pixel ratio.
 
-pub mod format;
 pub mod heatmap;
 pub mod landscape;
 pub mod loss_curve;
 pub mod model_view;
+pub mod painter;
 pub mod predicted_actual;
 pub mod regression_line;
-pub mod scene;
 pub mod sigmoid;
 pub mod style;
 
@@ -20,7 +19,7 @@ use std::fmt;
 use plotters::drawing::DrawingAreaErrorKind;
 
 pub use heatmap::{draw_heatmap, HeatmapOptions, Shading};
-pub use landscape::{draw_landscape, LandscapeInfo, LandscapePanel, LandscapeScene, PanelInfo};
+pub use landscape::{draw_landscape, Landscape, LandscapeInfo, LandscapeScene, PlotMapping};
 pub use loss_curve::{draw_loss_curve, LossCurveInfo, LossCurveOptions};
 pub use model_view::{relative_magnitudes, subsample, PointMarks, ViewKind};
 pub use predicted_actual::draw_predicted_actual;

@@ -3,9 +3,9 @@
 
 use plotters::prelude::*;
 
-use super::format::compact;
 use super::style::{self, Style};
 use super::{Axes, ModelViewInfo, PlotError};
+use crate::format::compact;
 
 /// Draws `(actual[i], predicted[i])` and the diagonal.
 pub fn draw_predicted_actual<DB: DrawingBackend>(

@@ -3,10 +3,10 @@
 
 use plotters::prelude::*;
 
-use super::format::compact;
 use super::model_view::{PointMarks, FLAG};
 use super::style::{self, Style};
 use super::{Axes, ModelViewInfo, PlotError};
+use crate::format::compact;
 
 /// Draws the points `(x[i], y[i])`, the current model `fitted` and the
 /// optional `optimum` ghost line.

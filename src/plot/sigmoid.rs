@@ -3,10 +3,10 @@
 
 use plotters::prelude::*;
 
-use super::format::compact;
 use super::model_view::{PointMarks, FLAG};
 use super::style::{self, Style};
 use super::{Axes, ModelViewInfo, PlotError};
+use crate::format::compact;
 
 /// Draws the labelled points `(x[i], class[i])` (class 0 or 1, slightly
 /// jittered so that stacked points stay visible), the probability curve

@@ -6,8 +6,8 @@ use std::ops::Range;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
-use super::format::compact;
 use super::PlotError;
+use crate::format::compact;
 
 /// Chart background.
 pub const BACKGROUND: RGBColor = RGBColor(255, 255, 255);

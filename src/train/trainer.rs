@@ -154,7 +154,11 @@ impl Trainer {
     ) -> Result<Self> {
         check_config(&config)?;
         let p = problem.layout().len();
-        let batches = Batches::new(problem.rows().max(1), batch_rows(&config, &problem), config.seed)?;
+        let batches = Batches::new(
+            problem.rows().max(1),
+            batch_rows(&config, &problem),
+            config.seed,
+        )?;
         let start = initial_parameters(config.init, p);
         let mut t = Self {
             optimizer: config.optimizer.build(p),
@@ -458,7 +462,11 @@ impl Trainer {
         let mut c = self.config;
         c.batch_size = batch_size;
         c.seed = seed;
-        self.batches = Batches::new(self.problem.rows().max(1), batch_rows(&c, &self.problem), seed)?;
+        self.batches = Batches::new(
+            self.problem.rows().max(1),
+            batch_rows(&c, &self.problem),
+            seed,
+        )?;
         self.config.batch_size = batch_size;
         self.config.seed = seed;
         Ok(())
@@ -547,16 +555,19 @@ impl Trainer {
             "diverged at step {step}: {what} with learning rate {}",
             number(rate, 4)
         );
-        let bound = self.lipschitz.filter(|l| *l > 0.0 && l.is_finite()).map(|l| {
-            let mu = self.config.optimizer.momentum;
-            match self.config.optimizer.kind {
-                OptimizerKind::Gd => (2.0 / l, 1.0 / l),
-                // Heavy ball on a quadratic is stable for α < 2(1 + μ)/L.
-                OptimizerKind::Momentum => (2.0 * (1.0 + mu) / l, 1.0 / l),
-                OptimizerKind::Nesterov => ((2.0 + 2.0 * mu) / ((1.0 + 2.0 * mu) * l), 1.0 / l),
-                _ => (f64::NAN, f64::NAN),
-            }
-        });
+        let bound = self
+            .lipschitz
+            .filter(|l| *l > 0.0 && l.is_finite())
+            .map(|l| {
+                let mu = self.config.optimizer.momentum;
+                match self.config.optimizer.kind {
+                    OptimizerKind::Gd => (2.0 / l, 1.0 / l),
+                    // Heavy ball on a quadratic is stable for α < 2(1 + μ)/L.
+                    OptimizerKind::Momentum => (2.0 * (1.0 + mu) / l, 1.0 / l),
+                    OptimizerKind::Nesterov => ((2.0 + 2.0 * mu) / ((1.0 + 2.0 * mu) * l), 1.0 / l),
+                    _ => (f64::NAN, f64::NAN),
+                }
+            });
         match bound {
             Some((top, safe)) if top.is_finite() => advice.push_str(&format!(
                 ". Each step overshoots the minimum: lower the learning rate below {} (1/L = {} is safe) and press Reset",
@@ -588,7 +599,12 @@ fn batch_info(e: Evaluation, batch_grad: &[f64], full: &[f64], full_norm: f64) -
     BatchInfo {
         rows: e.rows,
         loss: e.loss,
-        angle_degrees: ok.then(|| (dot / (bn * full_norm)).clamp(-1.0, 1.0).acos().to_degrees()),
+        angle_degrees: ok.then(|| {
+            (dot / (bn * full_norm))
+                .clamp(-1.0, 1.0)
+                .acos()
+                .to_degrees()
+        }),
         norm_ratio: ok.then(|| bn / full_norm),
     }
 }

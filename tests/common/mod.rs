@@ -1,42 +1,51 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
-use gradstep::data::{ColumnRef, Dataset, DatasetSpec};
-use gradstep::model::ModelKind;
+use gradstep::session::{DataSettings, RateRule, RunSettings, Session};
 use serde_json::Value;
 
-/// A file from tests/data.
-pub fn data_file(name: &str) -> String {
+/// The bytes of a file from tests/data.
+pub fn data_file(name: &str) -> Vec<u8> {
     let path = format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
 /// tests/data/reference.json (scikit-learn 1.9.1 / statsmodels 0.15.0
 /// answers; see tests/data/README.md).
 pub fn reference() -> Value {
-    serde_json::from_str(&data_file("reference.json")).expect("reference.json parses")
+    serde_json::from_slice(&data_file("reference.json")).expect("reference.json parses")
 }
 
-/// A dataset with the default target (last column) and features.
-pub fn dataset(file: &str, model: ModelKind) -> Dataset {
-    let spec = DatasetSpec {
-        target: None,
-        features: None,
-        model,
-        drop_missing: false,
-    };
-    Dataset::from_csv(&data_file(file), &spec).expect("dataset loads")
+/// A session on a file of tests/data with these data settings, α = 1/L.
+pub fn session(file: &str, settings: &DataSettings) -> Session {
+    let mut s = Session::new(RateRule::OneOverL);
+    s.load_bytes(file, &data_file(file), settings)
+        .unwrap_or_else(|e| panic!("{file}: {e}"));
+    s
 }
 
-/// A dataset from CSV text with a target by name or 1-based index.
-pub fn from_text(text: &str, target: &str, model: ModelKind) -> Dataset {
-    let spec = DatasetSpec {
-        target: Some(ColumnRef::parse(target)),
-        features: None,
-        model,
-        drop_missing: false,
-    };
-    Dataset::from_csv(text, &spec).expect("dataset loads")
+/// A session on CSV text.
+pub fn session_text(text: &str, settings: &DataSettings) -> Session {
+    let mut s = Session::new(RateRule::OneOverL);
+    s.load_bytes("text.csv", text.as_bytes(), settings)
+        .unwrap_or_else(|e| panic!("{e}"));
+    s
+}
+
+/// Data settings: standardized or not, default columns.
+pub fn settings(standardize: bool) -> DataSettings {
+    DataSettings {
+        standardize,
+        ..DataSettings::default()
+    }
+}
+
+/// The first run's settings with a tolerance.
+pub fn run_with_tolerance(tolerance: f64) -> RunSettings {
+    RunSettings {
+        tolerance,
+        ..RunSettings::default()
+    }
 }
 
 /// A JSON array of numbers as a Vec.

@@ -103,6 +103,12 @@ pub(crate) fn pass(
             gb[0] = sums.dz;
             sums
         }
+        // In the browser the loss-only pass is the full one with the
+        // gradient thrown away (the same loss, bit for bit): one code path
+        // less to download.
+        #[cfg(target_arch = "wasm32")]
+        None => with_scratch(d, |gw| dispatch::<true>(model, design, theta, rows, gw)),
+        #[cfg(not(target_arch = "wasm32"))]
         None => dispatch::<false>(model, design, theta, rows, &mut []),
     }
 }
@@ -114,6 +120,14 @@ fn dispatch<const GRAD: bool>(
     rows: RowSet<'_>,
     gw: &mut [f64],
 ) -> PassSums {
+    // Original units are the standardized path with shift 0 and scale 1
+    // (x − 0 = x and w·1 = w exactly): the browser only has that path.
+    #[cfg(target_arch = "wasm32")]
+    return match model {
+        ModelKind::Linear => over_rows::<Squared, GRAD, true>(design, theta, rows, gw),
+        ModelKind::Logistic => over_rows::<CrossEntropy, GRAD, true>(design, theta, rows, gw),
+    };
+    #[cfg(not(target_arch = "wasm32"))]
     match (model, design.is_standardized()) {
         (ModelKind::Linear, false) => over_rows::<Squared, GRAD, false>(design, theta, rows, gw),
         (ModelKind::Linear, true) => over_rows::<Squared, GRAD, true>(design, theta, rows, gw),
@@ -164,8 +178,8 @@ fn all_rows<L: RowLoss, const GRAD: bool, const STD: bool>(
     }
     with_scratch(d, |g1| {
         let (a, b) = join(
-            || chunk_range::<L, true, STD>(design, theta, 0, mid, gw),
-            || chunk_range::<L, true, STD>(design, theta, mid, chunks, g1),
+            || chunk_range::<L, GRAD, STD>(design, theta, 0, mid, gw),
+            || chunk_range::<L, GRAD, STD>(design, theta, mid, chunks, g1),
         );
         for (g, h) in gw.iter_mut().zip(g1.iter()) {
             *g += *h;

@@ -1,0 +1,370 @@
+//! `gradstep fit`: gradient descent (or another optimizer) on a CSV,
+//! reported in original units next to the exact optimum.
+
+use crate::args::FitArgs;
+use gradstep::data::{ColumnRef, MissingPolicy};
+use gradstep::format::number;
+use gradstep::limits::MAX_FULL_HISTORY;
+use gradstep::model::{Metrics, ModelKind};
+use gradstep::optim::{OptimizerConfig, OptimizerKind, Schedule};
+use gradstep::optimum::Optimum;
+use gradstep::report::FitReport;
+use gradstep::session::{DataSettings, RateRule, RunSettings, Session};
+use gradstep::train::Status;
+use serde_json::Value;
+
+/// Reads `path` into a fresh session a megabyte at a time (never the whole
+/// file at once), with the data settings `settings` makes from the table.
+pub fn load(
+    path: &std::path::Path,
+    settings: impl FnOnce(&gradstep::data::Table) -> gradstep::Result<DataSettings>,
+) -> Result<Session, String> {
+    use std::io::Read;
+    let name = path.display().to_string();
+    let mut file =
+        std::fs::File::open(path).map_err(|e| format!("{name}: cannot read the file: {e}"))?;
+    let size = file.metadata().ok().map(|m| m.len());
+    let mut s = Session::new(RateRule::OneOverL);
+    s.begin_load(&name, size);
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let k = file
+            .read(&mut buf)
+            .map_err(|e| format!("{name}: cannot read the file: {e}"))?;
+        if k == 0 {
+            break;
+        }
+        s.push_bytes(&buf[..k])
+            .map_err(|e| format!("{name}: {e}"))?;
+    }
+    s.finish_load_with(settings)
+        .map_err(|e| format!("{name}: {e}"))?;
+    Ok(s)
+}
+
+/// A column named on the command line: a name, or a 1-based index when no
+/// column has that name.
+fn column_name(table: &gradstep::data::Table, spec: &str) -> gradstep::Result<String> {
+    let j = table.resolve(&ColumnRef::parse(spec))?;
+    Ok(table.column(j).name.clone())
+}
+
+fn parse_steps(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    if let Ok(n) = t.parse::<u64>() {
+        return Ok(n);
+    }
+    match t.parse::<f64>() {
+        Ok(v) if v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v < 1.8e19 => Ok(v as u64),
+        _ => Err(format!(
+            "--steps: '{}' is not a whole number of steps (e.g. 1000 or 1e6)",
+            gradstep::limits::quote(t)
+        )),
+    }
+}
+
+/// Loads the data, trains, and prints the result.
+pub fn run(args: &FitArgs) -> Result<(), String> {
+    let missing: MissingPolicy = if args.drop_missing {
+        MissingPolicy::Drop
+    } else {
+        args.missing
+            .parse()
+            .map_err(|e: gradstep::GradstepError| format!("--missing: {e}"))?
+    };
+    let model = match &args.model {
+        Some(m) => Some(
+            m.parse::<ModelKind>()
+                .map_err(|e| format!("--model: {e}"))?,
+        ),
+        None => None,
+    };
+    let steps = parse_steps(&args.steps)?;
+    if args.history && steps > MAX_FULL_HISTORY {
+        return Err(format!(
+            "--history keeps the loss of every step, at most {MAX_FULL_HISTORY} of them; lower --steps (it is {steps})"
+        ));
+    }
+    let kind: OptimizerKind = args
+        .optimizer
+        .parse()
+        .map_err(|e| format!("--optimizer: {e}"))?;
+    let mut optimizer = OptimizerConfig::new(kind);
+    if let Some(v) = args.momentum {
+        optimizer.momentum = v;
+    }
+    if let Some(v) = args.beta1 {
+        optimizer.beta1 = v;
+    }
+    if let Some(v) = args.beta2 {
+        optimizer.beta2 = v;
+    }
+    if let Some(v) = args.eps {
+        optimizer.eps = Some(v);
+    }
+    if let Some(v) = args.decay {
+        optimizer.decay = v;
+    }
+    optimizer.validate().map_err(|e| e.to_string())?;
+    let schedule = Schedule::parse(&args.schedule).map_err(|e| format!("--schedule: {e}"))?;
+    let auto_lr = args.lr.trim().eq_ignore_ascii_case("auto");
+    let learning_rate = if auto_lr {
+        None
+    } else {
+        let v: f64 = args.lr.trim().parse().map_err(|_| {
+            format!(
+                "--lr: '{}' is not a number or 'auto'",
+                gradstep::limits::quote(&args.lr)
+            )
+        })?;
+        Some(v)
+    };
+
+    let base = DataSettings {
+        model,
+        standardize: args.standardize,
+        missing,
+        l2: args.l2,
+        ..DataSettings::default()
+    };
+    let mut s = load(&args.file, |table| {
+        let mut settings = base.clone();
+        if let Some(t) = &args.target {
+            settings.target = Some(column_name(table, t)?);
+        }
+        if let Some(f) = &args.features {
+            settings.features = Some(
+                f.iter()
+                    .map(|c| column_name(table, c))
+                    .collect::<gradstep::Result<_>>()?,
+            );
+        }
+        Ok(settings)
+    })?;
+    let run = RunSettings {
+        optimizer,
+        learning_rate,
+        schedule,
+        batch_size: args.batch_size.unwrap_or(0),
+        seed: args.seed.unwrap_or(0),
+        tolerance: args.tol,
+    };
+    s.set_run(0, &run).map_err(|e| e.to_string())?;
+    if let Some(seed) = args.seed {
+        s.set_random_start(seed).map_err(|e| e.to_string())?;
+    }
+    if args.history {
+        s.keep_full_history().map_err(|e| e.to_string())?;
+    }
+    if args.json {
+        s.train(steps).map_err(|e| e.to_string())?;
+        s.solve_optimum().map_err(|e| e.to_string())?;
+        let d = s.loaded().ok_or("no data")?;
+        let mut out = serde_json::to_value(FitReport::of(d, 0)).unwrap_or(Value::Null);
+        out["learning_rate_auto"] = Value::Bool(auto_lr);
+        println!("{out}");
+    } else {
+        print_header(&s, auto_lr);
+        train_with_progress(&mut s, steps)?;
+        s.solve_optimum().map_err(|e| e.to_string())?;
+        print_result(&s);
+    }
+    Ok(())
+}
+
+fn print_header(s: &Session, auto_lr: bool) {
+    let Some(d) = s.loaded() else { return };
+    let ds = d.dataset();
+    println!(
+        "{}: {} rows, target '{}', features {}{}",
+        d.name(),
+        ds.rows(),
+        ds.target_name,
+        ds.feature_names.join(", "),
+        if d.problem().design().is_standardized() {
+            " (standardized)"
+        } else {
+            ""
+        }
+    );
+    for e in d.excluded() {
+        if e.reason != gradstep::data::csv::select::ExcludedReason::Target {
+            println!("note: {}", e.message);
+        }
+    }
+    for w in &ds.warnings {
+        println!("warning: {w}");
+    }
+    match (&ds.classes, d.model()) {
+        (Some(c), ModelKind::Logistic) => println!(
+            "model: logistic regression, p = σ(w·x + b), loss = −(1/n) Σ [t ln p + (1 − t) ln(1 − p)]; classes: '{}' → 0, '{}' → 1",
+            c.negative, c.positive
+        ),
+        _ => println!("model: linear regression, y = w·x + b, loss = (1/n) Σ (t − y)²"),
+    }
+    let t = &d.runs()[0].trainer;
+    let c = t.config();
+    let l = d.lipschitz();
+    let lr_note = match (auto_lr, c.optimizer.kind.default_learning_rate(), l) {
+        (true, None, Some(l)) => format!(" = 1/L, L = {}", number(l, 7)),
+        (true, Some(_), _) => " (PyTorch's default)".into(),
+        _ => String::new(),
+    };
+    let stability = match l {
+        Some(l) => format!("divergence above 2/L = {}", number(2.0 / l, 5)),
+        None => "L is undefined (the values are too large)".into(),
+    };
+    let conditioning = match d.curvature().condition_number {
+        Some(k) => format!("condition number {}", number(k, 4)),
+        None => "condition number undefined (the Hessian is singular)".into(),
+    };
+    println!(
+        "optimizer: {}, learning rate α = {}{lr_note} ({stability}; {conditioning})",
+        c.optimizer.kind.label(),
+        number(c.learning_rate, 7)
+    );
+    if c.batch_size > 0 && c.batch_size < ds.rows() {
+        println!(
+            "mini-batches of {} rows, shuffled each epoch with seed {} ({} steps per epoch)",
+            c.batch_size,
+            c.seed,
+            t.batches_per_epoch()
+        );
+    }
+    if c.schedule != Schedule::Constant {
+        println!("schedule: {}", c.schedule.formula());
+    }
+    println!("{:>10}  {:>18}  {:>12}", "step", "loss", "‖∇L‖");
+}
+
+/// Trains, printing the state at steps 0, 1, 2, 5, 10, 20, 50, … and the last.
+fn train_with_progress(s: &mut Session, max_steps: u64) -> Result<(), String> {
+    let print = |s: &Session| {
+        let t = &s.runs()[0].trainer;
+        println!(
+            "{:>10}  {:>18}  {:>12}",
+            t.step_count(),
+            number(t.loss(), 11),
+            number(t.gradient_norm(), 5)
+        );
+    };
+    print(s);
+    let mut next_mark = 1u64;
+    let mut mark_index = 0usize;
+    loop {
+        let t = &s.runs()[0].trainer;
+        let (step, status) = (t.step_count(), t.status());
+        if step >= max_steps || matches!(status, Status::Converged | Status::Diverged) {
+            break;
+        }
+        let todo = next_mark.min(max_steps).saturating_sub(step).max(1);
+        s.train(todo).map_err(|e| e.to_string())?;
+        let t = &s.runs()[0].trainer;
+        if t.step_count() == next_mark || !matches!(t.status(), Status::Running) {
+            print(s);
+        }
+        while next_mark <= s.runs()[0].trainer.step_count() {
+            mark_index += 1;
+            next_mark = [1, 2, 5][mark_index % 3] * 10u64.saturating_pow((mark_index / 3) as u32);
+        }
+    }
+    Ok(())
+}
+
+fn print_result(s: &Session) {
+    let Some(d) = s.loaded() else { return };
+    let t = &d.runs()[0].trainer;
+    match t.message() {
+        Some(m) => println!(
+            "status: {} after {} steps: {m}",
+            t.status().name(),
+            t.step_count()
+        ),
+        None => {
+            let mut advice = vec!["allow more --steps"];
+            if let Some(l) = d.lipschitz() {
+                if t.config().learning_rate * l < 0.99
+                    && t.config().optimizer.kind == OptimizerKind::Gd
+                {
+                    advice.push("raise --lr towards 1/L");
+                }
+            }
+            if !d.problem().design().is_standardized() {
+                advice.push("--standardize");
+            }
+            println!(
+                "status: still running after {} steps (gradient norm {}); {}",
+                t.step_count(),
+                number(t.gradient_norm(), 4),
+                advice.join(", or ")
+            )
+        }
+    }
+    let x = d.problem().design();
+    let theta = x.theta_to_original(t.theta());
+    let names = &d.dataset().feature_names;
+    let width = names
+        .iter()
+        .map(|n| n.chars().count())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    let optimum = d.optimum_result();
+    let opt = optimum
+        .and_then(Optimum::found)
+        .map(|(th, _)| x.theta_to_original(th));
+    println!("parameters in original units:");
+    println!(
+        "  {:<width$}  {:>16}  {:>16}",
+        "",
+        t.config().optimizer.kind.label().to_lowercase(),
+        "exact optimum"
+    );
+    for (j, name) in names.iter().enumerate() {
+        let o = opt.as_ref().map_or_else(|| "—".to_string(), |o| num(o[j]));
+        println!("  {name:<width$}  {:>16}  {o:>16}", num(theta[j]));
+    }
+    let dim = names.len();
+    let o = opt
+        .as_ref()
+        .map_or_else(|| "—".to_string(), |o| num(o[dim]));
+    println!("  {:<width$}  {:>16}  {o:>16}", "bias", num(theta[dim]));
+    match t.metrics() {
+        Metrics::Linear { mse, rmse, r2 } => println!(
+            "metrics: MSE {}  RMSE {}  R² {}",
+            num(mse),
+            num(rmse),
+            r2.map_or_else(
+                || "undefined (the target is constant)".into(),
+                |v| format!("{v:.6}")
+            )
+        ),
+        Metrics::Logistic { log_loss, accuracy } => println!(
+            "metrics: log-loss {}  accuracy {:.2}%",
+            num(log_loss),
+            accuracy * 100.0
+        ),
+    }
+    match optimum {
+        Some(Optimum::Found { loss, .. }) => println!(
+            "exact optimum loss {}; {} is {} above it",
+            num(*loss),
+            t.config().optimizer.kind.label().to_lowercase(),
+            number(t.loss() - loss, 4)
+        ),
+        Some(Optimum::NoFiniteOptimum { reason }) => println!("exact optimum: none — {reason}"),
+        None => {}
+    }
+}
+
+/// Plain decimals where they read well, scientific notation elsewhere;
+/// never NaN or inf.
+fn num(x: f64) -> String {
+    if !x.is_finite() {
+        "—".into()
+    } else if x == 0.0 || (1e-3..1e7).contains(&x.abs()) {
+        format!("{x:.8}")
+    } else {
+        format!("{x:.6e}")
+    }
+}

@@ -1,0 +1,67 @@
+//! `gradstep`: the training engine on the command line.
+//!
+//! ```text
+//! gradstep fit FILE [--target COL] [--features A,B,...] [--model linear|logistic] [--standardize]
+//!              [--optimizer gd|momentum|nesterov|adagrad|rmsprop|adam] [--lr ALPHA|auto] ...
+//! gradstep inspect FILE [--json]
+//! ```
+//! Bad input exits with code 2 and one line on stderr naming the file and
+//! what is wrong in it.
+
+#[cfg(not(target_arch = "wasm32"))]
+mod args;
+#[cfg(not(target_arch = "wasm32"))]
+mod fit;
+#[cfg(not(target_arch = "wasm32"))]
+mod inspect;
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() -> std::process::ExitCode {
+    use clap::Parser;
+    // A panic would be a bug; still, the person sees one line, not a backtrace.
+    std::panic::set_hook(Box::new(|info| {
+        let text = info.to_string().replace('\n', " ");
+        eprintln!(
+            "gradstep: internal error: {}",
+            gradstep::limits::quote(&text)
+        );
+    }));
+    let cli = match args::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(
+                e.kind(),
+                ErrorKind::DisplayHelp
+                    | ErrorKind::DisplayVersion
+                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            ) {
+                let _ = e.print();
+                return std::process::ExitCode::SUCCESS;
+            }
+            let text = e.to_string();
+            let first = text
+                .lines()
+                .map(str::trim)
+                .find(|l| !l.is_empty())
+                .unwrap_or("invalid arguments")
+                .trim_start_matches("error: ");
+            eprintln!("gradstep: {first} (see gradstep --help)");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    let result = match &cli.command {
+        args::Command::Fit(a) => fit::run(a),
+        args::Command::Inspect(a) => inspect::run(a),
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("gradstep: {}", message.replace('\n', " "));
+            std::process::ExitCode::from(2)
+        }
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+fn main() {}

@@ -1,0 +1,892 @@
+//! What the page shows in words and numbers, already written out with the
+//! one formatter: the data summary (once per configuration) and the readout
+//! (after every update). The page places these strings; it derives nothing.
+
+use serde::{Deserialize, Serialize};
+
+use super::analysis::{
+    eigen_errors, momentum_optimum, newton_step, predicted_rate, MomentumOptimum,
+};
+use super::view::{self, Frame, OptimumView, RunView, Scene};
+use super::{landscape, Loaded, Origin, RateRange, RunSettings, Session};
+use crate::data::ColumnKind;
+use crate::format::{number, percent};
+use crate::model::{Metrics, ModelKind, Objective};
+use crate::optim::{OptimizerKind, Schedule};
+use crate::optimum::Optimum;
+use crate::plot::ViewKind;
+use crate::Result;
+
+/// Rows of the preview table.
+pub const PREVIEW_ROWS: usize = 8;
+
+/// One column of the data, as the page lists it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ColumnSummary {
+    /// Its name.
+    pub name: String,
+    /// numeric, text or date.
+    pub kind: ColumnKind,
+    /// "numeric · decimal comma", "date", …
+    pub describe: String,
+    /// Missing cells.
+    pub missing: usize,
+    /// Exactly two distinct values (a two-class target).
+    pub two_valued: bool,
+    /// Why it cannot be a feature, when it cannot.
+    pub unusable: Option<String>,
+    /// Why it is not a default feature (a row ID, a date, …), when it is not.
+    pub excluded: Option<String>,
+}
+
+/// The loaded data and the problem posed on it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Summary {
+    /// The file name or the example's.
+    pub source: String,
+    /// Data rows in the file.
+    pub rows: usize,
+    /// ",", ";", "tab" or "|".
+    pub delimiter: String,
+    /// Whether the first row is a header.
+    pub has_header: bool,
+    /// How the bytes were read.
+    pub encoding: String,
+    /// Notes about the file as a whole.
+    pub notes: Vec<String>,
+    /// Every column.
+    pub columns: Vec<ColumnSummary>,
+    /// The first rows as written.
+    pub preview: Vec<Vec<String>>,
+    /// The data settings in force (names resolved).
+    pub settings: super::DataSettings,
+    /// linear or logistic.
+    pub model: ModelKind,
+    /// Rows trained on.
+    pub rows_used: usize,
+    /// Rows dropped.
+    pub dropped_rows: usize,
+    /// Cells filled with the mean.
+    pub imputed_cells: usize,
+    /// Sentences about dropped and filled cells.
+    pub warnings: Vec<String>,
+    /// `[negative, positive]` for two classes.
+    pub classes: Option<[String; 2]>,
+    /// Names of θ's entries: `w₁ (x1)`, …, `b`.
+    pub parameter_names: Vec<String>,
+    /// Views of the model that make sense, the default first.
+    pub views: Vec<ViewKind>,
+    /// The loss, written out.
+    pub loss_formula: String,
+    /// "standardized units" or "original units": what training updates.
+    pub training_units: String,
+    /// L, and what it means.
+    pub lipschitz: Option<f64>,
+    /// The condition number and its standardized twin, written out.
+    pub conditioning: String,
+    /// Notes about the problem (separable classes, narrow valleys, …).
+    pub diagnostics: Vec<crate::diagnostics::Diagnostic>,
+    /// The landscape pair shown first.
+    pub landscape_pair: (usize, usize),
+    /// The best momentum for this curvature (Distill), when it applies.
+    pub momentum_optimum: Option<MomentumOptimum>,
+    /// Every optimizer's label and default rate.
+    pub optimizers: Vec<OptimizerSummary>,
+    /// Whether the data's text is kept (so a share link can carry it).
+    pub source_kept: bool,
+}
+
+/// An optimizer as the select lists it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OptimizerSummary {
+    /// gd, momentum, …
+    pub kind: OptimizerKind,
+    /// "Gradient descent", …
+    pub label: String,
+    /// Its default α on this problem.
+    pub default_rate: f64,
+}
+
+/// A run as the race table and the controls show it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunReadout {
+    /// Stable id.
+    pub id: u32,
+    /// "Adam, α = 0.001".
+    pub label: String,
+    /// Steps taken.
+    pub step: u64,
+    /// "3.5 epochs" with mini-batches, else empty.
+    pub epoch: String,
+    /// The loss.
+    pub loss: f64,
+    /// The loss, written out.
+    pub loss_text: String,
+    /// ready, running, converged or diverged.
+    pub status: String,
+    /// Why (converged, diverged).
+    pub message: Option<String>,
+    /// Kept as an overlay.
+    pub pinned: bool,
+    /// "forked from run 1 at step 20", or empty.
+    pub origin: String,
+    /// The settings, for the controls.
+    pub settings: RunSettings,
+    /// α in use (the schedule's value for the next step).
+    pub next_rate: f64,
+    /// α as typed back into the box.
+    pub rate_text: String,
+    /// Steps until L − L* fell below the race's gap, once it did.
+    pub reached_at: Option<u64>,
+}
+
+/// The active run in detail.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Detail {
+    /// (label, value) pairs: MSE, RMSE, R² or log-loss, accuracy.
+    pub metrics: Vec<(String, String)>,
+    /// One row per entry of θ, original units.
+    pub parameters: Vec<ParameterRow>,
+    /// The next update written out, training units.
+    pub update: UpdateText,
+    /// ‖θ − θ*‖ (training units), once the optimum is known.
+    pub distance: String,
+    /// The last mini-batch, when there is one.
+    pub batch: Option<BatchText>,
+    /// The slider.
+    pub rate_range: RateRange,
+    /// The schedule, written out.
+    pub schedule: String,
+    /// α over the steps, for the schedule's small curve.
+    pub schedule_curve: Vec<(u64, f64)>,
+    /// The predicted shrink factor of L − L* per step, written out.
+    pub predicted_rate: String,
+    /// One line for screen readers.
+    pub announce: String,
+}
+
+/// One parameter, original units.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ParameterRow {
+    /// `w₁ (x1)` or `b`.
+    pub name: String,
+    /// Its value.
+    pub value: String,
+    /// ∂L/∂θ.
+    pub gradient: String,
+    /// θ*, once known.
+    pub optimum: String,
+}
+
+/// The update written out.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UpdateText {
+    /// The rule, e.g. "v ← μ·v + g".
+    pub equations: Vec<String>,
+    /// Column names.
+    pub columns: Vec<String>,
+    /// One row per parameter: its name, then the columns' values.
+    pub rows: Vec<Vec<String>>,
+    /// Named scalars (α, μ, t, bias corrections).
+    pub scalars: Vec<(String, String)>,
+    /// "standardized units" or "original units".
+    pub units: String,
+}
+
+/// The last mini-batch.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BatchText {
+    /// Rows in it.
+    pub rows: usize,
+    /// Its own loss.
+    pub loss: String,
+    /// Angle between its gradient and the full gradient.
+    pub angle: String,
+    /// ‖batch gradient‖ / ‖full gradient‖.
+    pub norm_ratio: String,
+}
+
+/// The exact optimum as the page reports it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OptimumText {
+    /// Known (found or not).
+    pub ready: bool,
+    /// A finite optimum exists.
+    pub found: bool,
+    /// L*, written out.
+    pub loss: String,
+    /// L* itself.
+    pub loss_value: Option<f64>,
+    /// Why there is none.
+    pub reason: Option<String>,
+    /// Fraction computed.
+    pub progress: f64,
+}
+
+/// Everything the page writes after an update.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Readout {
+    /// The active run's index.
+    pub active: usize,
+    /// Every run.
+    pub runs: Vec<RunReadout>,
+    /// The active run in detail.
+    pub detail: Detail,
+    /// The exact optimum.
+    pub optimum: OptimumText,
+    /// The gap the race table counts steps to, written out.
+    pub race_gap: String,
+}
+
+/// What the page is showing, so that only needed work is done.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ViewRequest {
+    /// The landscape pair, when the landscape is shown.
+    pub pair: Option<(usize, usize)>,
+    /// The curvature panel is open: errors along eigendirections.
+    pub eigen: bool,
+    /// The Newton step ghost is wanted.
+    pub newton: bool,
+    /// Loss history points per run (≤ 4096).
+    pub history_points: usize,
+    /// The race counts steps until L − L* < gap · (L₀ − L*).
+    pub race_gap: f64,
+}
+
+impl Default for ViewRequest {
+    fn default() -> Self {
+        Self {
+            pair: None,
+            eigen: false,
+            newton: false,
+            history_points: 2048,
+            race_gap: 1e-4,
+        }
+    }
+}
+
+fn units(d: &Loaded) -> String {
+    if d.problem.design().is_standardized() {
+        "standardized units".into()
+    } else {
+        "original units".into()
+    }
+}
+
+impl Session {
+    /// The data summary; fails when nothing is loaded.
+    pub fn summary(&self) -> Result<Summary> {
+        let d = self.data()?;
+        let t = d.table();
+        let ds = d.dataset();
+        let excluded = |j: usize| {
+            d.excluded
+                .iter()
+                .find(|e| e.column == j)
+                .map(|e| e.message.clone())
+        };
+        let columns = t
+            .columns()
+            .iter()
+            .enumerate()
+            .map(|(j, c)| ColumnSummary {
+                name: c.name.clone(),
+                kind: c.kind,
+                describe: c.describe(),
+                missing: c.missing,
+                two_valued: c.stats.distinct_upto3 == 2,
+                unusable: c.text_reason.clone(),
+                excluded: excluded(j),
+            })
+            .collect();
+        let c = d.curvature();
+        let conditioning = match (c.condition_number, c.standardized_condition_number) {
+            (Some(k), Some(ks)) if !d.problem.design().is_standardized() => format!(
+                "condition number {} ({} after standardizing)",
+                number(k, 3),
+                number(ks, 3)
+            ),
+            (Some(k), _) => format!("condition number {}", number(k, 3)),
+            (None, _) => {
+                "condition number: undefined (the Hessian is singular: some features are collinear)"
+                    .into()
+            }
+        };
+        let lipschitz = d.lipschitz();
+        Ok(Summary {
+            source: d.name.clone(),
+            rows: t.rows(),
+            delimiter: match t.delimiter() {
+                b'\t' => "tab".into(),
+                b => char::from(b).to_string(),
+            },
+            has_header: t.has_header(),
+            encoding: serde_json::to_value(t.encoding())
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
+            notes: t.notes().to_vec(),
+            columns,
+            preview: t.preview().iter().take(PREVIEW_ROWS).cloned().collect(),
+            settings: d.settings.clone(),
+            model: d.model,
+            rows_used: ds.rows(),
+            dropped_rows: ds.dropped_rows,
+            imputed_cells: ds.imputed.iter().map(|i| i.cells).sum(),
+            warnings: ds.warnings.clone(),
+            classes: ds
+                .classes
+                .as_ref()
+                .map(|c| [c.negative.clone(), c.positive.clone()]),
+            parameter_names: d.parameter_names(),
+            views: ViewKind::available(d.model, ds.dim()),
+            loss_formula: {
+                let mut f = d.model.loss_formula().to_string();
+                if d.problem.l2() > 0.0 {
+                    f.push_str(" + (λ/2)‖w‖²");
+                }
+                f
+            },
+            training_units: units(d),
+            lipschitz,
+            conditioning,
+            diagnostics: crate::diagnostics::diagnose(d),
+            landscape_pair: landscape::default_pair(d),
+            momentum_optimum: c.eigenvalues.is_empty().then_some(None).unwrap_or_else(|| {
+                (d.model == ModelKind::Linear)
+                    .then(|| momentum_optimum(&c.eigenvalues))
+                    .flatten()
+            }),
+            optimizers: OptimizerKind::ALL
+                .iter()
+                .map(|&k| OptimizerSummary {
+                    kind: k,
+                    label: k.label().into(),
+                    default_rate: super::default_learning_rate(k, lipschitz, self.rule),
+                })
+                .collect(),
+            source_kept: d.source.is_some(),
+        })
+    }
+
+    /// The readout after an update.
+    pub fn readout(&self, view: &ViewRequest) -> Result<Readout> {
+        let d = self.data()?;
+        let optimum = d.optimum.result.as_ref();
+        let found = optimum.and_then(Optimum::found);
+        let gap = if view.race_gap > 0.0 && view.race_gap.is_finite() {
+            view.race_gap
+        } else {
+            1e-4
+        };
+        let runs = d
+            .runs
+            .iter()
+            .map(|r| {
+                let t = &r.trainer;
+                let per_epoch = t.batches_per_epoch();
+                let reached_at = found.and_then(|(_, l_star)| {
+                    let target = l_star + gap * (t.start_loss() - l_star).max(0.0);
+                    t.history()
+                        .points()
+                        .find(|(_, v)| v[0] <= target)
+                        .map(|(s, _)| s)
+                });
+                RunReadout {
+                    id: r.id,
+                    label: r.label(),
+                    step: t.step_count(),
+                    epoch: if per_epoch > 1 {
+                        format!("{} epochs", number(t.epoch(), 3))
+                    } else {
+                        String::new()
+                    },
+                    loss: t.loss(),
+                    loss_text: number(t.loss(), 6),
+                    status: t.status().name().into(),
+                    message: t.message().map(str::to_string),
+                    pinned: r.pinned,
+                    origin: match r.origin {
+                        Origin::Fresh => String::new(),
+                        Origin::Fork { parent, step } => {
+                            let which = d.runs.iter().position(|q| q.id == parent).map_or_else(
+                                || "a removed run".into(),
+                                |i| format!("run {}", i + 1),
+                            );
+                            format!("forked from {which} at step {step}")
+                        }
+                    },
+                    settings: r.settings,
+                    next_rate: t.next_rate(),
+                    rate_text: crate::format::exact(t.config().learning_rate),
+                    reached_at,
+                }
+            })
+            .collect();
+        Ok(Readout {
+            active: d.active,
+            runs,
+            detail: detail(d, found),
+            optimum: OptimumText {
+                ready: optimum.is_some(),
+                found: found.is_some(),
+                loss: found.map_or_else(String::new, |(_, l)| number(l, 6)),
+                loss_value: found.map(|(_, l)| l),
+                reason: match optimum {
+                    Some(Optimum::NoFiniteOptimum { reason }) => Some(reason.clone()),
+                    _ => None,
+                },
+                progress: self.optimum_progress(),
+            },
+            race_gap: format!("L − L* < {} × (L₀ − L*)", number(gap, 2)),
+        })
+    }
+
+    /// The scene for the painter.
+    pub fn scene(&self) -> Result<Scene> {
+        let d = self.data()?;
+        let ds = d.dataset();
+        let x = d.problem.design();
+        let m = d.sample.len();
+        let mut features = Vec::with_capacity(m * ds.dim());
+        for j in 0..ds.dim() {
+            let col = &ds.features[j];
+            features.extend(d.sample.iter().map(|&r| col.get(r)));
+        }
+        Ok(Scene {
+            model: d.model,
+            feature_names: ds.feature_names.clone(),
+            target_name: ds.target_name.clone(),
+            classes: ds
+                .classes
+                .as_ref()
+                .map(|c| [c.negative.clone(), c.positive.clone()]),
+            parameter_names: d.parameter_names(),
+            standardized: x.is_standardized(),
+            shift: x.shift().to_vec(),
+            scale: x.scale().to_vec(),
+            means: ds.mean.clone(),
+            sample_rows: d
+                .sample
+                .iter()
+                .map(|&r| ds.table_row(r) as u32 + 1)
+                .collect(),
+            sample_features: features,
+            sample_target: d.sample.iter().map(|&r| ds.target.get(r)).collect(),
+            total_rows: ds.rows(),
+            views: ViewKind::available(d.model, ds.dim()),
+            lipschitz: d.lipschitz(),
+        })
+    }
+
+    /// The frame for the painter (updates the landscape grid for the pair
+    /// when it has gone stale: see [`Session::grid`]).
+    pub fn frame(&mut self, view: &ViewRequest) -> Result<Frame> {
+        let d = self.data_mut()?;
+        if let Some((a, b)) = view.pair {
+            landscape::update(d, a, b);
+        }
+        let d = self.data()?;
+        let eig = d
+            .optimum
+            .hessian
+            .as_ref()
+            .map_or(&d.curvature.eigenvalues, |h| &h.eigenvalues);
+        let points = view.history_points.clamp(16, view::MAX_HISTORY_POINTS);
+        let runs = d
+            .runs
+            .iter()
+            .map(|r| {
+                let t = &r.trainer;
+                let hist = t.history().sampled(points);
+                let batch = t.batch_history().sampled(points);
+                let path: Vec<f64> = match view.pair {
+                    Some((a, b)) => t
+                        .path()
+                        .sampled(view::MAX_PATH_POINTS)
+                        .into_iter()
+                        .flat_map(|(_, th)| {
+                            [
+                                th.get(a).copied().unwrap_or(0.0),
+                                th.get(b).copied().unwrap_or(0.0),
+                            ]
+                        })
+                        .collect(),
+                    None => Vec::new(),
+                };
+                RunView {
+                    id: r.id,
+                    label: r.label(),
+                    theta: t.theta().to_vec(),
+                    gradient: t.gradient().to_vec(),
+                    step: t.step_count(),
+                    loss: t.loss(),
+                    status: t.status().name().into(),
+                    pinned: r.pinned,
+                    batches_per_epoch: t.batches_per_epoch() as f64,
+                    history_steps: hist.iter().map(|(s, _)| *s as f64).collect(),
+                    history_loss: hist.iter().map(|(_, v)| v[0]).collect(),
+                    batch_steps: batch.iter().map(|(s, _)| *s as f64).collect(),
+                    batch_loss: batch.iter().map(|(_, v)| v[0]).collect(),
+                    path,
+                    predicted_rate: predicted_rate(t.config(), eig, d.problem.rows()),
+                }
+            })
+            .collect();
+        let found = d.optimum.result.as_ref().and_then(Optimum::found);
+        let active = &d.runs[d.active].trainer;
+        let newton = if view.newton {
+            newton_step(
+                &d.problem,
+                active.theta(),
+                d.optimum.hessian.as_ref().or(Some(&d.curvature)),
+            )
+        } else {
+            None
+        };
+        let eigen = match (view.eigen, found, d.optimum.hessian.as_ref()) {
+            (true, Some((theta, _)), Some(h)) => eigen_errors(
+                h,
+                theta,
+                active.path().sampled(view::MAX_PATH_POINTS).into_iter(),
+            ),
+            _ => None,
+        };
+        Ok(Frame {
+            active: d.active,
+            runs,
+            optimum: found.map(|(theta, loss)| OptimumView {
+                theta: theta.to_vec(),
+                loss,
+            }),
+            newton,
+            pair: view.pair.map(|(a, b)| (a as u32, b as u32)),
+            eigen,
+        })
+    }
+
+    /// The landscape grid for the pair, (re)computed when stale, and its
+    /// version (which changes when it is recomputed).
+    pub fn grid(&mut self, a: usize, b: usize) -> Result<Option<(u64, view::Grid)>> {
+        let d = self.data_mut()?;
+        landscape::update(d, a, b);
+        Ok(d.landscape
+            .grid()
+            .cloned()
+            .map(|g| (d.landscape.version(), g)))
+    }
+
+    /// The last α-sweep, when one finished.
+    pub fn sweep(&self) -> Option<&view::Sweep> {
+        self.data.as_ref()?.sweep.result()
+    }
+
+    /// Starts an α-sweep of the active run's optimizer (done by
+    /// [`Session::background`]).
+    pub fn start_sweep(&mut self, steps: u32) -> Result<()> {
+        let d = self.data_mut()?;
+        super::analysis::start_sweep(d, steps.clamp(1, 1000));
+        Ok(())
+    }
+}
+
+fn detail(d: &Loaded, found: Option<(&[f64], f64)>) -> Detail {
+    let run = &d.runs[d.active];
+    let t = &run.trainer;
+    let x = d.problem.design();
+    let names = d.parameter_names();
+    let theta_o = x.theta_to_original(t.theta());
+    let grad_o = x.gradient_to_original(t.gradient());
+    let opt_o = found.map(|(th, _)| x.theta_to_original(th));
+    let parameters = names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| ParameterRow {
+            name: name.clone(),
+            value: number(theta_o[i], 6),
+            gradient: number(grad_o[i], 4),
+            optimum: opt_o.as_ref().map_or_else(String::new, |o| number(o[i], 6)),
+        })
+        .collect();
+    let metrics = match t.metrics() {
+        Metrics::Linear { mse, rmse, r2 } => vec![
+            ("MSE".to_string(), number(mse, 5)),
+            ("RMSE".to_string(), number(rmse, 5)),
+            (
+                "R²".to_string(),
+                r2.map_or_else(
+                    || "undefined (the target is constant)".into(),
+                    |v| number(v, 4),
+                ),
+            ),
+        ],
+        Metrics::Logistic { log_loss, accuracy } => vec![
+            ("Log-loss".to_string(), number(log_loss, 5)),
+            ("Accuracy".to_string(), percent(accuracy)),
+        ],
+    };
+    let desc = t
+        .optimizer()
+        .describe(t.theta(), t.gradient(), t.next_rate());
+    let update = UpdateText {
+        equations: desc.equations,
+        columns: desc.columns,
+        rows: desc
+            .rows
+            .iter()
+            .zip(&names)
+            .map(|(row, name)| {
+                std::iter::once(name.clone())
+                    .chain(row.iter().map(|v| number(*v, 5)))
+                    .collect()
+            })
+            .collect(),
+        scalars: desc
+            .scalars
+            .iter()
+            .map(|(n, v)| (n.clone(), number(*v, 5)))
+            .collect(),
+        units: units(d),
+    };
+    let distance = match found {
+        Some((th, _)) => {
+            let sq: f64 = t
+                .theta()
+                .iter()
+                .zip(th)
+                .map(|(a, b)| (a - b) * (a - b))
+                .sum();
+            number(sq.sqrt(), 4)
+        }
+        None => String::new(),
+    };
+    let batch = t.batch().map(|b| BatchText {
+        rows: b.rows,
+        loss: number(b.loss, 5),
+        angle: b.angle_degrees.map_or_else(
+            || "undefined (a gradient is zero)".into(),
+            |a| format!("{}°", number(a, 3)),
+        ),
+        norm_ratio: b.norm_ratio.map_or_else(String::new, |r| number(r, 3)),
+    });
+    let c = t.config();
+    let eig = d
+        .optimum
+        .hessian
+        .as_ref()
+        .map_or(&d.curvature.eigenvalues, |h| &h.eigenvalues);
+    let predicted = predicted_rate(c, eig, d.problem.rows()).map_or_else(
+        || match c.optimizer.kind {
+            OptimizerKind::Gd | OptimizerKind::Momentum | OptimizerKind::Nesterov => {
+                "no single rate: the schedule or the mini-batches change each step".to_string()
+            }
+            _ => "no linear rate: adaptive optimizers rescale each step".to_string(),
+        },
+        |r| {
+            if r >= 1.0 {
+                format!("L − L* grows by {} per step: this α is too large", number(r, 4))
+            } else {
+                format!(
+                    "L − L* shrinks by a factor {} per step (the slowest direction: max |1 − αλᵢ|²)",
+                    number(r, 6)
+                )
+            }
+        },
+    );
+    let status = t.status();
+    let announce = format!(
+        "Step {}, loss {}{}",
+        t.step_count(),
+        number(t.loss(), 5),
+        match status {
+            crate::train::Status::Converged => ", converged",
+            crate::train::Status::Diverged => ", diverged",
+            _ => "",
+        }
+    );
+    let k_max = (t.step_count() + 100).max(200);
+    Detail {
+        metrics,
+        parameters,
+        update,
+        distance,
+        batch,
+        rate_range: super::rate_range(c.optimizer.kind, d.lipschitz(), c.optimizer.momentum),
+        schedule: match c.schedule {
+            Schedule::Constant => "constant α".into(),
+            s => s.formula(),
+        },
+        schedule_curve: c.schedule.curve(c.learning_rate, k_max, 120),
+        predicted_rate: predicted,
+        announce,
+    }
+}
+
+/// The loss at `theta` for the page's prediction panel, in words: "13 hours
+/// → 70% chance of pass", "size 120 → predicted price ≈ 250,000".
+pub fn describe_prediction(d: &Loaded, inputs: &[f64], value: f64) -> String {
+    let ds = d.dataset();
+    let given: Vec<String> = ds
+        .feature_names
+        .iter()
+        .zip(inputs)
+        .map(|(n, v)| format!("{} = {}", crate::limits::quote(n), number(*v, 6)))
+        .collect();
+    let given = if given.len() > 4 {
+        format!("{}, … ({} values)", given[..3].join(", "), given.len())
+    } else {
+        given.join(", ")
+    };
+    if !value.is_finite() {
+        return format!("{given} → no answer: the model's output is not a number; lower the learning rate and reset");
+    }
+    match &ds.classes {
+        Some(c) => format!(
+            "{given} → {} chance of {} = {}",
+            chance(value),
+            crate::limits::quote(&ds.target_name),
+            crate::limits::quote(&c.positive)
+        ),
+        None => format!(
+            "{given} → predicted {} ≈ {}",
+            crate::limits::quote(&ds.target_name),
+            number(value, 5)
+        ),
+    }
+}
+
+fn chance(p: f64) -> String {
+    let v = p * 100.0;
+    if (v > 0.0 && v < 1.0) || (v > 99.0 && v < 100.0) {
+        format!("{}%", number(v, 2))
+    } else {
+        format!("{}%", v.round())
+    }
+}
+
+/// Rows of the data for the page's tables: the first `count` from `from`,
+/// original units, with the active run's prediction.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RowsView {
+    /// Column headers: the features, the target, the prediction.
+    pub columns: Vec<String>,
+    /// One row per data row: its 1-based number, then cells.
+    pub rows: Vec<(u64, Vec<String>)>,
+    /// Rows in the dataset.
+    pub total: usize,
+}
+
+impl Session {
+    /// The model's output for one example in original units, in words and
+    /// as a number.
+    pub fn predict(&self, features: &[f64]) -> Result<(f64, String)> {
+        let d = self.data()?;
+        let dim = d.dataset().dim();
+        if features.len() != dim {
+            return Err(crate::GradstepError::InvalidSetting {
+                name: "prediction".into(),
+                value: format!("{} values", features.len()),
+                reason: format!("the model has {dim} feature(s)"),
+            });
+        }
+        if let Some(i) = features.iter().position(|v| !v.is_finite()) {
+            return Err(crate::GradstepError::InvalidSetting {
+                name: "prediction".into(),
+                value: crate::limits::quote(&d.dataset().feature_names[i]),
+                reason: "enter a finite number for every feature".into(),
+            });
+        }
+        let theta = d.runs[d.active].trainer.theta();
+        let value = d.problem.predict_original(features, theta);
+        Ok((value, describe_prediction(d, features, value)))
+    }
+
+    /// Rows `from..from + count` of the data with the active run's
+    /// prediction, for the tables.
+    pub fn rows(&self, from: usize, count: usize) -> Result<RowsView> {
+        let d = self.data()?;
+        let ds = d.dataset();
+        let theta = d.runs[d.active].trainer.theta();
+        let mut columns: Vec<String> = ds.feature_names.clone();
+        columns.push(ds.target_name.clone());
+        columns.push(match &ds.classes {
+            Some(c) => format!("P({} = {})", ds.target_name, c.positive),
+            None => format!("predicted {}", ds.target_name),
+        });
+        let to = from.saturating_add(count.min(1000)).min(ds.rows());
+        let mut row = vec![0.0; ds.dim()];
+        let rows = (from.min(to)..to)
+            .map(|i| {
+                for (j, v) in row.iter_mut().enumerate() {
+                    *v = ds.features[j].get(i);
+                }
+                let y = d.problem.predict_original(&row, theta);
+                let target = ds.target.get(i);
+                let mut cells: Vec<String> = row.iter().map(|v| number(*v, 6)).collect();
+                cells.push(match &ds.classes {
+                    Some(c) => {
+                        if target >= 0.5 {
+                            c.positive.clone()
+                        } else {
+                            c.negative.clone()
+                        }
+                    }
+                    None => number(target, 6),
+                });
+                cells.push(match ds.classes {
+                    Some(_) => percent(y),
+                    None => number(y, 6),
+                });
+                (ds.table_row(i) as u64 + 1, cells)
+            })
+            .collect();
+        Ok(RowsView {
+            columns,
+            rows,
+            total: ds.rows(),
+        })
+    }
+
+    /// The data's text when it is at most `max_bytes` long (share links).
+    pub fn source_text(&self, max_bytes: usize) -> Option<String> {
+        let bytes = self.data.as_ref()?.source.as_ref()?;
+        (bytes.len() <= max_bytes)
+            .then(|| String::from_utf8(bytes.clone()).ok())
+            .flatten()
+    }
+
+    /// Checks the active run's gradient against central differences.
+    pub fn gradient_check(&self) -> Result<crate::model::GradientCheck> {
+        let d = self.data()?;
+        let t = &d.runs[d.active].trainer;
+        let loss = t.loss().abs().max(1e-300);
+        let scales: Vec<f64> = d
+            .curvature
+            .diagonal
+            .iter()
+            .map(|h| (loss / h.max(1e-300)).sqrt())
+            .collect();
+        Ok(crate::model::gradient_check(&d.problem, t.theta(), &scales))
+    }
+
+    /// The active run's loss history as CSV (`step,loss`, full precision;
+    /// thinned past the history's capacity).
+    pub fn history_csv(&self) -> Result<String> {
+        use std::fmt::Write;
+        let d = self.data()?;
+        let t = &d.runs[d.active].trainer;
+        let mut out = String::from("step,loss\n");
+        for (s, v) in t.history().points() {
+            let _ = writeln!(out, "{s},{:?}", v[0]);
+        }
+        Ok(out)
+    }
+
+    /// Problem size: rows × parameters.
+    pub fn cells(&self) -> usize {
+        self.data.as_ref().map_or(0, |d| {
+            d.problem.rows().saturating_mul(d.problem.layout().len())
+        })
+    }
+}
