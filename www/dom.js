@@ -41,3 +41,43 @@ export function setOptions(select, options, selected) {
 }
 
 export const nextFrame = () => new Promise((resolve) => requestAnimationFrame(() => resolve()));
+
+/** Sets a node's text only when it changed (cheap to call every frame). */
+export function setText(node, text) {
+  const t = text === null || text === undefined ? '' : String(text);
+  if (node.textContent !== t) node.textContent = t;
+}
+
+/** Sets or removes an attribute only when it changed. */
+export function setAttr(node, name, value) {
+  if (value === null || value === undefined || value === false) {
+    if (node.hasAttribute(name)) node.removeAttribute(name);
+  } else if (node.getAttribute(name) !== String(value)) {
+    node.setAttribute(name, String(value));
+  }
+}
+
+/** A table body's rows from arrays of cells (`{text, th, className}` or strings), rebuilt only when changed. */
+export function fillRows(tbody, rows) {
+  const key = JSON.stringify(rows);
+  if (tbody.dataset.key === key) return;
+  tbody.dataset.key = key;
+  tbody.replaceChildren(...rows.map((cells) => el('tr', {}, cells.map((c, i) => {
+    const cell = typeof c === 'object' && c !== null ? c : { text: c };
+    const th = cell.th ?? i === 0;
+    return el(th ? 'th' : 'td', { scope: th ? 'row' : null, class: cell.className || null, text: cell.text ?? '' });
+  }))));
+}
+
+/** A table head from column names. */
+export function fillHead(thead, columns) {
+  const key = JSON.stringify(columns);
+  if (thead.dataset.key === key) return;
+  thead.dataset.key = key;
+  thead.replaceChildren(el('tr', {}, columns.map((c) => el('th', { scope: 'col', text: c }))));
+}
+
+/** Counts as a person reads them: 1,234,567 (integers only; every other number comes formatted from Rust). */
+export function count(n) {
+  return Number(n).toLocaleString('en-US');
+}

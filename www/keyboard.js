@@ -1,57 +1,89 @@
-// Keyboard shortcuts (Space plays/pauses, → steps, R resets) and the polite
-// live region that tells screen-reader users how training goes.
+// Keyboard shortcuts (Space plays or pauses, → steps, R resets) wherever
+// the focus is, except while typing in a field, and the polite live region
+// that tells screen-reader users how training goes.
 
-const TYPING = new Set(['INPUT', 'SELECT', 'TEXTAREA', 'OPTION']);
-// Elements that Space already activates: leave Space to them.
-const SPACE_TARGETS = new Set(['BUTTON', 'A', 'SUMMARY', 'LABEL']);
+/** Elements where keys type or move a value: shortcuts stay out of them. */
+function isTyping(target) {
+  if (!(target instanceof Element)) return false;
+  if (target.isContentEditable) return true;
+  const tag = target.tagName;
+  if (tag === 'TEXTAREA' || tag === 'SELECT' || tag === 'OPTION') return true;
+  if (tag !== 'INPUT') return false;
+  const type = (target.getAttribute('type') || 'text').toLowerCase();
+  return !['checkbox', 'radio', 'button', 'submit', 'reset', 'file', 'image'].includes(type);
+}
+
+/** Elements that Space would also activate (a click, a toggle). */
+function spaceActivates(target) {
+  if (!(target instanceof Element)) return false;
+  const tag = target.tagName;
+  return tag === 'BUTTON' || tag === 'SUMMARY' || tag === 'A' || (tag === 'INPUT' && !isTyping(target));
+}
+
+const isSpace = (e) => e.key === ' ' || e.key === 'Spacebar' || e.code === 'Space';
 
 /**
- * Installs the shortcuts on `root` (the document). `actions` holds
- * `togglePlay()`, `step()` and `reset()`.
+ * Installs the shortcuts on the document, in the capture phase so that a
+ * focused button never also clicks. `actions`: togglePlay(), step(), reset().
  */
-export function installShortcuts(root, actions) {
-  root.addEventListener('keydown', (e) => {
-    if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || e.isComposing) return;
-    const target = e.target instanceof Element ? e.target : null;
-    if (target && (TYPING.has(target.tagName) || target.isContentEditable)) return;
-    if (e.key === ' ' || e.key === 'Spacebar') {
-      if (target && SPACE_TARGETS.has(target.tagName)) return;
-      if (e.repeat) {
-        e.preventDefault();
-        return;
-      }
+export function installShortcuts(actions) {
+  document.addEventListener('keydown', (e) => {
+    if (e.ctrlKey || e.metaKey || e.altKey || e.isComposing) return;
+    if (isTyping(e.target)) return;
+    if (isSpace(e)) {
       e.preventDefault();
-      actions.togglePlay();
-    } else if (e.key === 'ArrowRight') {
-      if (e.shiftKey) return;
+      e.stopPropagation();
+      if (!e.repeat) actions.togglePlay();
+    } else if (e.key === 'ArrowRight' && !e.shiftKey) {
       e.preventDefault();
       actions.step();
-    } else if (e.key === 'r' || e.key === 'R') {
-      if (e.shiftKey || e.repeat) return;
+    } else if ((e.key === 'r' || e.key === 'R') && !e.shiftKey && !e.repeat) {
       e.preventDefault();
       actions.reset();
     }
-  });
+  }, { capture: true });
+  // A button, checkbox or summary acts on Space's keyup: stop that too.
+  document.addEventListener('keyup', (e) => {
+    if (isSpace(e) && !isTyping(e.target) && spaceActivates(e.target)) {
+      e.preventDefault();
+      e.stopPropagation();
+    }
+  }, { capture: true });
 }
 
 /**
- * A polite live region. `say(text)` replaces its text after a short pause so
- * that a burst of messages (pause, then "diverged") reads as the last one.
+ * A polite live region: says a line at most every `interval` ms while
+ * training plays (urgent lines at once), and never the same line twice in a
+ * row.
  */
-export function createAnnouncer(node) {
+export function createAnnouncer(node, interval = 2000) {
+  let last = '';
+  let lastAt = -Infinity;
   let timer = 0;
-  let pending = '';
+  let queued = '';
+  const put = (text) => {
+    last = text;
+    lastAt = performance.now();
+    node.textContent = text;
+  };
   return {
-    say(text) {
-      pending = text;
+    say(text, { urgent = false, playing = false } = {}) {
+      if (!text || text === last || text === queued) return;
       clearTimeout(timer);
-      timer = setTimeout(() => {
-        // Re-setting identical text is not announced again: nudge it.
-        node.textContent = node.textContent === pending ? `${pending}\u00a0` : pending;
-      }, 120);
+      const wait = urgent || !playing ? 0 : lastAt + interval - performance.now();
+      if (wait <= 0) {
+        queued = '';
+        put(text);
+      } else {
+        queued = text;
+        timer = setTimeout(() => {
+          queued = '';
+          if (text !== last) put(text);
+        }, wait);
+      }
     },
     get text() {
-      return pending;
+      return last;
     },
   };
 }

@@ -1,0 +1,283 @@
+// The training controls: Step, ×10, ×100, Play/Pause, Reset, the speed, the
+// learning-rate slider (log scale over Rust's range, with its marks as
+// buttons) and its number box, the live step/loss/status, the status line
+// and the live region's lines.
+
+import * as S from './state.js';
+import { $, el, setText, setAttr } from './dom.js';
+
+const SLIDER_STEPS = 1000;
+
+export function createControls(app) {
+  const ui = {
+    step: $('step'),
+    step10: $('step10'),
+    step100: $('step100'),
+    play: $('play'),
+    reset: $('reset'),
+    speed: $('speed'),
+    range: $('lr-range'),
+    value: $('lr-value'),
+    marks: $('lr-marks'),
+    hint: $('lr-hint'),
+    note: $('lr-note'),
+    stepCount: $('step-count'),
+    loss: $('loss'),
+    badge: $('status'),
+  };
+  S.writeControl(S.BY_KEY.pace, S.BY_KEY.pace.default, { force: true });
+
+  let playing = false;
+  let playSeq = 0; // the last play/pause/reset this page sent (frames older than it do not flip the button)
+  let rangeKey = '';
+  let range = null; // {min, max}
+  let lastStatusRun = null;
+
+  function setPlaying(on) {
+    playing = on;
+    app.playing = on;
+    setText(ui.play, on ? 'Pause' : 'Play');
+    setAttr(ui.play, 'aria-pressed', on ? 'true' : 'false');
+  }
+  setPlaying(false);
+
+  const pace = () => {
+    const v = S.readControl(S.BY_KEY.pace) ?? S.BY_KEY.pace.default;
+    return v === 'fast' ? 'fast' : Number(v);
+  };
+
+  function cannotStepMessage() {
+    const r = app.readout;
+    const run = r && r.runs[r.active];
+    const why = run && run.status === 'diverged' && run.message ? `${capital(run.message)}. ` : '';
+    return `${why}Nothing can step: every run has diverged or is pinned. Press Reset (or lower α first, or unpin a run).`;
+  }
+
+  async function step(n) {
+    if (!app.readout || app.busy) return;
+    const r = await app.tryAct('step', { n });
+    if (r && !r.stepped) app.status('warning', cannotStepMessage());
+  }
+
+  async function play() {
+    if (!app.readout || app.busy) return;
+    playSeq += 1;
+    setPlaying(true);
+    const r = await app.tryAct('play', { pace: pace() });
+    if (!r) {
+      setPlaying(false);
+      return;
+    }
+    playSeq = Math.max(playSeq, r.playSeq);
+    if (!r.playing) {
+      setPlaying(false);
+      app.status('warning', cannotStepMessage());
+      app.announce('Cannot play: every run has diverged or is pinned.', { urgent: true });
+    } else if (r.converged) {
+      const text = 'Playing a run that has already converged: the gradient is about zero, so each step barely moves the parameters and nothing visibly changes. Press Pause to stop.';
+      app.status('success', text);
+      app.announce('Playing a converged run: the gradient is about zero, nothing visibly moves.', { urgent: true });
+    } else {
+      app.status('', '');
+    }
+  }
+
+  async function pause() {
+    playSeq += 1;
+    setPlaying(false);
+    const r = await app.tryAct('pause');
+    if (r) {
+      playSeq = Math.max(playSeq, r.playSeq);
+      app.pausedAt = r.step;
+      app.announce(`Paused at step ${r.step}.`, { urgent: true });
+    }
+  }
+
+  async function reset() {
+    if (!app.readout || app.busy) return;
+    playSeq += 1;
+    setPlaying(false);
+    const r = await app.tryAct('reset');
+    if (r) {
+      playSeq = Math.max(playSeq, r.playSeq);
+      app.status('', '');
+      app.announce('Reset to step 0.', { urgent: true });
+    }
+  }
+
+  function togglePlay() {
+    if (playing) pause();
+    else play();
+  }
+
+  ui.step.addEventListener('click', () => step(1));
+  ui.step10.addEventListener('click', () => step(10));
+  ui.step100.addEventListener('click', () => step(100));
+  ui.play.addEventListener('click', togglePlay);
+  ui.reset.addEventListener('click', reset);
+  ui.speed.addEventListener('change', () => {
+    app.view.pace = S.readControl(S.BY_KEY.pace);
+    app.tryAct('pace', { pace: pace() }, { quiet: true });
+    app.share?.schedule();
+  });
+
+  // ---------------------------------------------------------------- learning rate
+
+  const toSlider = (rate) => {
+    if (!range) return SLIDER_STEPS / 2;
+    const p = (Math.log(rate) - Math.log(range.min)) / (Math.log(range.max) - Math.log(range.min));
+    return Math.round(Math.min(1, Math.max(0, p)) * SLIDER_STEPS);
+  };
+  const fromSlider = (v) => {
+    const p = v / SLIDER_STEPS;
+    const rate = Math.exp(Math.log(range.min) + p * (Math.log(range.max) - Math.log(range.min)));
+    // Three significant digits: what a person can aim at with a slider.
+    return Number(rate.toPrecision(3));
+  };
+
+  function renderRange(rr) {
+    const key = JSON.stringify(rr);
+    if (key === rangeKey) return;
+    rangeKey = key;
+    range = { min: rr.min, max: rr.max };
+    const p = (v) => (Math.log(v) - Math.log(rr.min)) / (Math.log(rr.max) - Math.log(rr.min));
+    ui.marks.replaceChildren(...rr.marks.map((m, i) => {
+      const b = el('button', {
+        type: 'button',
+        class: `rate-mark m${Math.min(i, 2)}`,
+        title: m.hint,
+        'aria-label': `Set α to ${m.label}: ${m.hint}`,
+        text: m.label,
+      });
+      b.style.setProperty('--p', String(p(m.value)));
+      b.addEventListener('click', () => setRate(m.value));
+      return b;
+    }));
+    renderHint();
+  }
+
+  function renderHint() {
+    const s = app.summary;
+    const r = app.readout;
+    if (!s || !r) return;
+    const rr = r.detail.rate_range;
+    const optimizer = s.optimizers.find((o) => o.kind === app.run.optimizer);
+    const label = optimizer ? optimizer.label : app.run.optimizer;
+    const one = rr.marks.find((m) => m.label === '1/L');
+    const two = rr.marks.find((m) => m.label === '2/L');
+    const units = s.training_units === 'standardized units' ? ' (on standardized features)' : '';
+    if (one && two && s.lipschitz) {
+      const L = app.fmt(s.lipschitz, 4);
+      setText(ui.hint,
+        `L = ${L} is the largest curvature of the loss${units}: its steepest direction bends this fast. ` +
+        `α = 1/L = ${app.fmt(one.value, 4)} is the largest rate that always descends, and above 2/L = ${app.fmt(two.value, 4)} ` +
+        `plain gradient descent overshoots and diverges. On a round bowl (every direction curved alike) a step of 1/L lands ` +
+        `exactly on the minimum at once, so the default α = ${app.fmt(rr.default, 4)} is about half of 1/L: you can watch it walk down.` +
+        (s.model === 'logistic' ? ' For the logistic loss L is an upper bound, so a little above 2/L can still converge.' : ''));
+    } else {
+      setText(ui.hint,
+        `${label} rescales each step by its own running averages, so the curvature L does not bound its rate; ` +
+        `its default α = ${app.fmt(rr.default, 4)} is PyTorch's. The slider spans ${app.fmt(rr.min, 2)} to ${app.fmt(rr.max, 2)}.`);
+    }
+  }
+
+  function showRate(run) {
+    const rate = Number(run.rate_text);
+    if (document.activeElement !== ui.range) ui.range.value = String(toSlider(rate));
+    setAttr(ui.range, 'aria-valuetext', run.rate_text);
+    if (document.activeElement !== ui.value) ui.value.value = run.rate_text;
+    let note = '';
+    if (range && rate < range.min) note = `α = ${app.fmt(rate, 4)} is below the slider's range (${app.fmt(range.min, 3)} to ${app.fmt(range.max, 3)}): it is used as typed, and the slider sits at its left end.`;
+    else if (range && rate > range.max) note = `α = ${app.fmt(rate, 4)} is above the slider's range (${app.fmt(range.min, 3)} to ${app.fmt(range.max, 3)}): it is used as typed, and the slider sits at its right end.`;
+    setText(ui.note, note);
+    ui.note.hidden = !note;
+  }
+
+  async function setRate(rate) {
+    if (!Number.isFinite(rate) || rate <= 0) {
+      app.showError('The learning rate α must be a positive number, e.g. 0.1 or 5e-8.');
+      if (app.readout) showRate(app.readout.runs[app.readout.active]);
+      return;
+    }
+    await app.setRun({ learning_rate: rate });
+  }
+
+  ui.range.addEventListener('input', () => {
+    if (!range) return;
+    const rate = fromSlider(Number(ui.range.value));
+    setAttr(ui.range, 'aria-valuetext', String(rate));
+    ui.value.value = String(rate);
+    setRate(rate);
+  });
+  ui.value.addEventListener('change', () => {
+    const text = ui.value.value.trim();
+    setRate(text === '' ? NaN : Number(text));
+  });
+  ui.value.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter') {
+      e.preventDefault();
+      const text = ui.value.value.trim();
+      setRate(text === '' ? NaN : Number(text));
+    }
+  });
+
+  // ---------------------------------------------------------------- readouts
+
+  const capital = (t) => (t ? t.charAt(0).toUpperCase() + t.slice(1) : t);
+
+  app.on('readout', (r) => {
+    const run = r.runs[r.active];
+    setText(ui.stepCount, String(run.step));
+    setText(ui.loss, run.loss_text);
+    setText(ui.badge, run.status);
+    ui.badge.className = `badge ${run.status}`;
+    renderRange(r.detail.rate_range);
+    showRate(run);
+    if (lastStatusRun !== run.id) {
+      lastStatusRun = run.id;
+      renderHint();
+    }
+    app.announce(r.detail.announce);
+  });
+  app.on('summary', () => {
+    rangeKey = '';
+    lastStatusRun = null;
+  });
+
+  app.on('events', (events) => {
+    const r = app.readout;
+    for (const e of events) {
+      const name = r && r.runs.length > 1 ? `Run ${e.run + 1}: ` : '';
+      if (e.kind === 'converged') {
+        const text = `${name}Converged at step ${e.step}: ${e.message}.`;
+        app.status('success', text);
+        app.announce(text, { urgent: true });
+      } else if (e.kind === 'diverged') {
+        const text = `${name}${capital(e.message)}.`;
+        app.status('warning', text);
+        app.announce(text, { urgent: true });
+      } else if (e.kind === 'cannot-step') {
+        app.status('warning', cannotStepMessage());
+      } else if (e.kind === 'error') {
+        app.showError(e.message);
+      } else if (e.kind === 'busy') {
+        for (const b of [ui.step, ui.step10, ui.step100, ui.play, ui.reset]) b.disabled = e.on && !app.readout;
+      }
+    }
+  });
+  app.on('summary', (s, { fresh } = {}) => {
+    if (fresh) app.status('', '');
+  });
+
+  return {
+    step,
+    play,
+    pause,
+    reset,
+    togglePlay,
+    setPlaying,
+    get playSeq() {
+      return playSeq;
+    },
+  };
+}
