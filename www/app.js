@@ -61,9 +61,11 @@ export const app = {
     listeners[name].push(fn);
   },
   emit(name, ...args) {
-    for (const fn of listeners[name]) {
+    for (const [i, fn] of listeners[name].entries()) {
       try {
+        const t0 = performance.now();
         fn(...args);
+        if (app.profile) performance.measure(`gradstep:on:${name}:${i}`, { start: t0, end: performance.now() });
       } catch (e) {
         console.error(e);
         app.showError(`the page could not update: ${errorText(e)}`);
@@ -223,6 +225,15 @@ let share;
 // ------------------------------------------------------------------ frames
 
 function applyFrame(f) {
+  const t0 = performance.now();
+  try {
+    applyFrameNow(f);
+  } finally {
+    performance.measure('gradstep:frame', { start: t0, end: performance.now() });
+  }
+}
+
+function applyFrameNow(f) {
   const p = app.painter;
   try {
     if (f.scene) p.set_scene(new Uint8Array(f.scene));
@@ -307,6 +318,7 @@ async function main() {
 }
 
 const controls = createControls(app);
+window.__app = app;
 app.controls = controls;
 
 main().catch((e) => {

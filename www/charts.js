@@ -62,17 +62,36 @@ export function createCharts(app) {
   let errorShown = '';
   const has = (name) => typeof app.painter[name] === 'function';
 
+  // Plots the painter cannot draw yet are not shown at all.
+  ui.eigen.closest('.canvas-box').hidden = !has('draw_eigen');
+  ui.schedule.closest('.canvas-box').hidden = !has('draw_schedule');
+  ui.sweep.closest('section').hidden = !has('draw_sweep');
+  ui.sweep.closest('.canvas-box').hidden = true;
+
   // View settings start at their defaults and drive the chart tools.
   const viewKeys = S.inScope('view').filter((s) => !['pace', 'race_gap'].includes(s.key));
   for (const s of viewKeys) S.writeControl(s, app.view[s.key], { force: true });
 
   // ---------------------------------------------------------------- canvases
 
+  // CSS sizes come from the ResizeObserver: reading clientWidth every frame
+  // would force a layout after each DOM update.
+  const sizes = new Map();
+  function cssSize(canvas) {
+    let size = sizes.get(canvas);
+    if (!size) {
+      size = { width: canvas.clientWidth, height: canvas.clientHeight };
+      sizes.set(canvas, size);
+    }
+    return size;
+  }
+
   function sizeCanvas(canvas) {
     const dpr = window.devicePixelRatio || 1;
-    if (canvas.clientWidth < MIN_CANVAS_CSS || canvas.clientHeight < MIN_CANVAS_CSS) return 0;
-    const w = Math.round(canvas.clientWidth * dpr);
-    const h = Math.round(canvas.clientHeight * dpr);
+    const css = cssSize(canvas);
+    if (css.width < MIN_CANVAS_CSS || css.height < MIN_CANVAS_CSS) return 0;
+    const w = Math.round(css.width * dpr);
+    const h = Math.round(css.height * dpr);
     if (canvas.width !== w || canvas.height !== h) {
       canvas.width = w;
       canvas.height = h;
@@ -84,7 +103,9 @@ export function createCharts(app) {
     const dpr = sizeCanvas(canvas);
     if (!dpr) return undefined;
     try {
+      const t0 = performance.now();
       const out = fn(dpr);
+      performance.measure(`gradstep:draw:${canvas.id}`, { start: t0, end: performance.now() });
       if (errorShown && errorShown === canvas.id) errorShown = '';
       return out;
     } catch (e) {
@@ -105,7 +126,7 @@ export function createCharts(app) {
         redraw();
       }
     }
-  }, { rootMargin: '200px' });
+  }, { rootMargin: '0px' });
   for (const c of [ui.loss, ui.model, ui.landscape, ui.eigen, ui.sweep, ui.schedule]) observer.observe(c);
   const onScreen = (c) => visible.get(c) !== false;
 
@@ -128,7 +149,7 @@ export function createCharts(app) {
       pair: onScreen(ui.landscape) || !app.playing ? pair() : null,
       eigen: ui.curvature.open,
       newton: Boolean(app.view.newton),
-      history_points: Math.max(256, Math.min(4096, Math.round((ui.loss.clientWidth || 600) * (window.devicePixelRatio || 1)))),
+      history_points: Math.max(256, Math.min(4096, Math.round((cssSize(ui.loss).width || 600) * (window.devicePixelRatio || 1)))),
       race_gap: Number(app.view.race_gap),
     };
     const key = JSON.stringify(v);
@@ -220,7 +241,7 @@ export function createCharts(app) {
   function drawSweep(force) {
     if (!hasSweep || !has('draw_sweep')) return;
     const r = app.readout;
-    const key = JSON.stringify([r && r.runs[r.active].rate_text, ui.sweep.clientWidth]);
+    const key = JSON.stringify([r && r.runs[r.active].rate_text, cssSize(ui.sweep).width]);
     if (!force && key === sweepKey) return;
     sweepKey = key;
     lastInfo.sweep = paint(ui.sweep, (dpr) => app.painter.draw_sweep(ui.sweep, dpr)) ?? null;
@@ -231,7 +252,7 @@ export function createCharts(app) {
     const r = app.readout;
     if (!r || !has('draw_schedule')) return;
     const curve = r.detail.schedule_curve;
-    const key = JSON.stringify([curve[curve.length - 1], r.runs[r.active].settings.schedule, r.runs[r.active].rate_text, ui.schedule.clientWidth]);
+    const key = JSON.stringify([curve[curve.length - 1], r.runs[r.active].settings.schedule, r.runs[r.active].rate_text, cssSize(ui.schedule).width]);
     const now = performance.now();
     if (!force && (key === scheduleKey || (app.playing && now - scheduleAt < SCHEDULE_EVERY_MS))) return;
     scheduleKey = key;
@@ -244,20 +265,44 @@ export function createCharts(app) {
     paint(ui.schedule, (dpr) => app.painter.draw_schedule(ui.schedule, dpr, points));
   }
 
-  /** Draws every canvas that is due: all of them when paused, the visible ones while playing. */
+  // While playing, a frame draws the loss curve and then, within a budget,
+  // the other visible canvases that have waited longest (their cost is
+  // measured): a slow plot never holds the frame rate down; when paused
+  // every canvas is drawn.
+  const FRAME_BUDGET_MS = 9;
+  const secondary = [
+    { canvas: ui.model, draw: drawModel, waited: 0, cost: 0 },
+    { canvas: ui.landscape, draw: drawLandscape, waited: 0, cost: 0 },
+    { canvas: ui.eigen, draw: drawEigen, waited: 0, cost: 0, when: () => ui.curvature.open },
+  ];
+
+  function timed(entry) {
+    const t0 = performance.now();
+    entry.draw();
+    const dt = performance.now() - t0;
+    entry.cost = entry.cost ? 0.8 * entry.cost + 0.2 * dt : dt;
+    entry.waited = 0;
+  }
+
+  /** Draws every canvas that is due: all of them when paused, the visible ones (within a budget) while playing. */
   function draw(frame) {
     if (!app.readout) return;
     if (frame && frame.sweep) {
       hasSweep = true;
       sweepKey = '';
+      ui.sweep.closest('.canvas-box').hidden = false;
     }
-    const thorough = !app.playing;
-    if (thorough || onScreen(ui.loss)) drawLoss();
-    if (thorough || onScreen(ui.model)) drawModel();
-    if (thorough || onScreen(ui.landscape)) drawLandscape();
-    if (ui.curvature.open && (thorough || onScreen(ui.eigen))) drawEigen();
-    if (thorough || onScreen(ui.sweep)) drawSweep(false);
-    if (thorough || onScreen(ui.schedule)) drawSchedule(false);
+    const start = performance.now();
+    if (!app.playing || onScreen(ui.loss)) drawLoss();
+    const due = secondary.filter((e) => (!e.when || e.when()) && (!app.playing || onScreen(e.canvas)));
+    due.sort((a, b) => b.waited - a.waited);
+    due.forEach((e, i) => {
+      const spent = performance.now() - start;
+      if (!app.playing || i === 0 || spent + e.cost <= FRAME_BUDGET_MS) timed(e);
+      else e.waited += 1;
+    });
+    if (!app.playing || onScreen(ui.sweep)) drawSweep(false);
+    if (!app.playing || onScreen(ui.schedule)) drawSchedule(false);
   }
 
   function redraw() {
@@ -278,7 +323,11 @@ export function createCharts(app) {
     ui.slices.hidden = !(view === 'heatmap' && n > 2);
   }
 
-  app.on('summary', (s) => {
+  app.on('summary', (s, { fresh } = {}) => {
+    if (fresh) {
+      hasSweep = false;
+      ui.sweep.closest('.canvas-box').hidden = true;
+    }
     setOptions(ui.view, s.views.map((v) => ({ value: v, label: VIEW_LABELS[v] || v })), app.view.view ?? s.views[0]);
     if (!s.views.includes(app.view.view)) app.view.view = null;
     ui.viewPick.hidden = s.views.length < 2;
@@ -465,7 +514,11 @@ export function createCharts(app) {
   // ---------------------------------------------------------------- resizing
 
   let resizeQueued = false;
-  const resized = new ResizeObserver(() => {
+  const resized = new ResizeObserver((entries) => {
+    for (const e of entries) {
+      const box = e.contentBoxSize && e.contentBoxSize[0];
+      sizes.set(e.target, box ? { width: box.inlineSize, height: box.blockSize } : { width: e.contentRect.width, height: e.contentRect.height });
+    }
     if (resizeQueued) return;
     resizeQueued = true;
     requestAnimationFrame(() => {

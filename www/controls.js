@@ -49,8 +49,8 @@ export function createControls(app) {
   function cannotStepMessage() {
     const r = app.readout;
     const run = r && r.runs[r.active];
-    const why = run && run.status === 'diverged' && run.message ? `${capital(run.message)}. ` : '';
-    return `${why}Nothing can step: every run has diverged or is pinned. Press Reset (or lower α first, or unpin a run).`;
+    if (r && r.runs.length === 1 && run.status === 'diverged' && run.message) return `Cannot step: the run ${run.message}.`;
+    return 'Cannot step: every run has diverged or is pinned. Lower α and press Reset, or unpin a run.';
   }
 
   async function step(n) {
@@ -181,11 +181,11 @@ export function createControls(app) {
     }
   }
 
-  function showRate(run) {
+  function showRate(run, force = false) {
     const rate = Number(run.rate_text);
-    if (document.activeElement !== ui.range) ui.range.value = String(toSlider(rate));
+    if (force || document.activeElement !== ui.range) ui.range.value = String(toSlider(rate));
     setAttr(ui.range, 'aria-valuetext', run.rate_text);
-    if (document.activeElement !== ui.value) ui.value.value = run.rate_text;
+    if (force || document.activeElement !== ui.value) ui.value.value = run.rate_text;
     let note = '';
     if (range && rate < range.min) note = `α = ${app.fmt(rate, 4)} is below the slider's range (${app.fmt(range.min, 3)} to ${app.fmt(range.max, 3)}): it is used as typed, and the slider sits at its left end.`;
     else if (range && rate > range.max) note = `α = ${app.fmt(rate, 4)} is above the slider's range (${app.fmt(range.min, 3)} to ${app.fmt(range.max, 3)}): it is used as typed, and the slider sits at its right end.`;
@@ -196,7 +196,7 @@ export function createControls(app) {
   async function setRate(rate) {
     if (!Number.isFinite(rate) || rate <= 0) {
       app.showError('The learning rate α must be a positive number, e.g. 0.1 or 5e-8.');
-      if (app.readout) showRate(app.readout.runs[app.readout.active]);
+      if (app.readout) showRate(app.readout.runs[app.readout.active], true);
       return;
     }
     await app.setRun({ learning_rate: rate });
@@ -225,14 +225,14 @@ export function createControls(app) {
 
   const capital = (t) => (t ? t.charAt(0).toUpperCase() + t.slice(1) : t);
 
-  app.on('readout', (r) => {
+  app.on('readout', (r, { restore } = {}) => {
     const run = r.runs[r.active];
     setText(ui.stepCount, String(run.step));
     setText(ui.loss, run.loss_text);
     setText(ui.badge, run.status);
     ui.badge.className = `badge ${run.status}`;
     renderRange(r.detail.rate_range);
-    showRate(run);
+    showRate(run, Boolean(restore));
     if (lastStatusRun !== run.id) {
       lastStatusRun = run.id;
       renderHint();
