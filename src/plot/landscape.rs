@@ -586,12 +586,4 @@ mod tests {
         assert!(m.value_at(300.0, 310.0).is_none());
         assert!(m.value_at(f64::NAN, 0.0).is_none());
     }
-
-    #[test]
-    fn thousands_separators() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(2083), "2,083");
-        assert_eq!(thousands(1_000_000), "1,000,000");
-    }
 }

@@ -446,7 +446,7 @@ impl Session {
             .learning_rate
             .unwrap_or_else(|| default_learning_rate(settings.optimizer.kind, lipschitz, rule));
         // Validate everything before changing anything.
-        let mut trial = run.trainer.config().clone();
+        let mut trial = *run.trainer.config();
         trial.optimizer = settings.optimizer;
         trial.learning_rate = rate;
         trial.schedule = settings.schedule;
@@ -868,6 +868,16 @@ impl Loaded {
     /// The active run.
     pub fn active_run(&self) -> &Run {
         &self.runs[self.active]
+    }
+
+    /// The table column of the target.
+    pub fn target_column(&self) -> usize {
+        self.target
+    }
+
+    /// The table columns of the features.
+    pub fn feature_columns(&self) -> &[usize] {
+        &self.features
     }
 
     /// The name of the data.

@@ -353,11 +353,12 @@ impl Session {
             conditioning,
             diagnostics: crate::diagnostics::diagnose(d),
             landscape_pair: landscape::default_pair(d),
-            momentum_optimum: c.eigenvalues.is_empty().then_some(None).unwrap_or_else(|| {
-                (d.model == ModelKind::Linear)
-                    .then(|| momentum_optimum(&c.eigenvalues))
-                    .flatten()
-            }),
+            // Exact for linear; at θ* for logistic once the optimum is known.
+            momentum_optimum: match (&d.optimum.hessian, d.model) {
+                (Some(h), _) => momentum_optimum(&h.eigenvalues),
+                (None, ModelKind::Linear) => momentum_optimum(&c.eigenvalues),
+                (None, ModelKind::Logistic) => None,
+            },
             optimizers: OptimizerKind::ALL
                 .iter()
                 .map(|&k| OptimizerSummary {

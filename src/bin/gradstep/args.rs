@@ -17,7 +17,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Train a model by gradient descent and compare it with the exact optimum.
-    Fit(FitArgs),
+    Fit(Box<FitArgs>),
     /// Show how the CSV was read: delimiter, header, column types and formats, defaults.
     Inspect(InspectArgs),
 }

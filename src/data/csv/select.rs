@@ -125,7 +125,29 @@ fn can_be_target(c: &Column) -> bool {
 
 /// Features for an explicit target (the page's target select): every
 /// usable numeric column but the target and row IDs, with the reasons.
+/// When that leaves nothing, the columns that only look like row IDs by
+/// their values (hours 2, 4, 6, … in a small sorted table) are used after all.
 pub fn default_features(table: &Table, target: usize) -> (Vec<usize>, Vec<Excluded>) {
+    let (features, excluded) = default_features_strict(table, target);
+    if !features.is_empty() {
+        return (features, excluded);
+    }
+    let by_values: Vec<usize> = excluded
+        .iter()
+        .filter(|e| e.reason == ExcludedReason::RowId && !id_by_name(&table.column(e.column).name))
+        .map(|e| e.column)
+        .collect();
+    if by_values.is_empty() {
+        return (features, excluded);
+    }
+    let excluded = excluded
+        .into_iter()
+        .filter(|e| !by_values.contains(&e.column))
+        .collect();
+    (by_values, excluded)
+}
+
+fn default_features_strict(table: &Table, target: usize) -> (Vec<usize>, Vec<Excluded>) {
     let mut features = Vec::new();
     let mut excluded = Vec::new();
     for (j, c) in table.columns().iter().enumerate() {
@@ -197,13 +219,29 @@ pub fn default_choice(table: &Table) -> Result<DefaultChoice> {
         .filter(|(_, c)| c.stats.distinct_upto3 == 2 && can_be_target(c))
         .map(|(j, _)| j)
         .collect();
-    let target = labelled
-        .or_else(|| (two_valued.len() == 1).then(|| two_valued[0]))
-        .or_else(|| {
-            cols.iter().rposition(|c| {
-                c.kind == ColumnKind::Numeric && can_be_target(c) && row_id_message(c).is_none()
-            })
-        });
+    // The only two-valued column is the target when it cannot be a feature
+    // anyway (text, like M/B) or sits where targets sit (the first or the
+    // last column that is not a row ID): a 0/1 column in the middle of
+    // numbers (diabetes' sex) is usually a feature.
+    let edges: Vec<usize> = {
+        let usable: Vec<usize> = (0..cols.len())
+            .filter(|&j| row_id_message(&cols[j]).is_none())
+            .collect();
+        usable
+            .first()
+            .into_iter()
+            .chain(usable.last())
+            .copied()
+            .collect()
+    };
+    let only_two_valued = (two_valued.len() == 1)
+        .then(|| two_valued[0])
+        .filter(|&j| cols[j].kind == ColumnKind::Text || edges.contains(&j));
+    let target = labelled.or(only_two_valued).or_else(|| {
+        cols.iter().rposition(|c| {
+            c.kind == ColumnKind::Numeric && can_be_target(c) && row_id_message(c).is_none()
+        })
+    });
     let Some(target) = target else {
         let columns = cols
             .iter()

@@ -11,12 +11,41 @@ fn mla(a: f64, b: f64, c: f64) -> f64 {
 
 /// ln 2 in two parts; `LN2_HI` has 32 significant bits, so n·LN2_HI is exact
 /// for |n| < 2²¹ (fdlibm's split).
-const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
-const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
+pub(super) const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
+pub(super) const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
 /// 1.5·2⁵²: adding it rounds a value below 2⁵¹ in magnitude to an integer,
 /// which then sits in the low mantissa bits.
-const ROUND_SHIFT: f64 = 6_755_399_441_055_744.0;
-const TWO_POW_M64: f64 = f64::from_bits((1023 - 64) << 52);
+pub(super) const ROUND_SHIFT: f64 = 6_755_399_441_055_744.0;
+pub(super) const TWO_POW_M64: f64 = f64::from_bits((1023 - 64) << 52);
+
+/// e^r on |r| ≤ ln 2 / 2: the minimax polynomial of degree 11 (relative
+/// error 3e-18; 2e-17 with the coefficients rounded to f64), by Remez.
+pub(super) const EXP_COEFFICIENTS: [f64; 12] = [
+    1.0,
+    1.0,
+    0.500_000_000_000_001_8,
+    0.166_666_666_666_661_7,
+    0.041_666_666_666_492_63,
+    0.008_333_333_333_559_451,
+    0.001_388_888_895_126_120_4,
+    0.000_198_412_694_324_344_38,
+    2.480_148_648_128_35e-5,
+    2.755_762_265_202_448_7e-6,
+    2.763_230_822_445_254_3e-7,
+    2.499_429_334_573_046_3e-8,
+];
+
+/// P(z) = (2 atanh(s)/s − 2)/z on 0 ≤ z ≤ 0.0295: its minimax polynomial of
+/// degree 6 (Remez; relative error 5e-16).
+pub(super) const LN_COEFFICIENTS: [f64; 7] = [
+    0.666_666_666_666_667,
+    0.399_999_999_998_990_5,
+    0.285_714_286_261_619_2,
+    0.222_222_111_067_345_46,
+    0.181_828_910_312_842_15,
+    0.153_316_620_119_083_2,
+    0.146_171_474_034_834_33,
+];
 
 /// e^x for x ≤ 0 (also −0, −∞ and NaN), relative error ≈ 1 ulp for normal
 /// results; subnormal results are rounded once, as with libm.
@@ -32,20 +61,7 @@ pub(crate) fn exp_nonpos(x: f64) -> f64 {
     let r = mla(nf, -LN2_LO, mla(nf, -LN2_HI, x));
     // e^r by its minimax polynomial of degree 11 on |r| ≤ ln 2 / 2 (relative
     // error 3e-18; 2e-17 with the coefficients rounded to f64), by Remez.
-    const C: [f64; 12] = [
-        1.0,
-        1.0,
-        0.500_000_000_000_001_8,
-        0.166_666_666_666_661_7,
-        0.041_666_666_666_492_63,
-        0.008_333_333_333_559_451,
-        0.001_388_888_895_126_120_4,
-        0.000_198_412_694_324_344_38,
-        2.480_148_648_128_35e-5,
-        2.755_762_265_202_448_7e-6,
-        2.763_230_822_445_254_3e-7,
-        2.499_429_334_573_046_3e-8,
-    ];
+    const C: [f64; 12] = EXP_COEFFICIENTS;
     // Even and odd parts by Horner in r²: two independent chains of half
     // the length, for one multiplication more than plain Horner.
     let r2 = r * r;
@@ -86,15 +102,7 @@ pub(crate) fn ln_1p_and_recip(e: f64) -> (f64, f64) {
     // R = z·P(z), P(z) = (2 atanh(s)/s − 2)/z = 2/3 + 2z/5 + …, by its
     // minimax polynomial of degree 6 on 0 ≤ z ≤ 0.0295 (Remez; relative
     // error 5e-16 in P, which moves ln(1 + f) by < 1e-17 relative).
-    const C: [f64; 7] = [
-        0.666_666_666_666_667,
-        0.399_999_999_998_990_5,
-        0.285_714_286_261_619_2,
-        0.222_222_111_067_345_46,
-        0.181_828_910_312_842_15,
-        0.153_316_620_119_083_2,
-        0.146_171_474_034_834_33,
-    ];
+    const C: [f64; 7] = LN_COEFFICIENTS;
     // Even and odd parts, as in `exp_nonpos`.
     let z2 = z * z;
     let even = mla(mla(mla(C[6], z2, C[4]), z2, C[2]), z2, C[0]);

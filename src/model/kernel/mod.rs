@@ -26,6 +26,8 @@
 mod fastmath;
 #[cfg(not(target_arch = "wasm32"))]
 mod helper;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod simd;
 
 pub(crate) use fastmath::{exp_nonpos, ln_1p_and_recip};
 
@@ -36,7 +38,7 @@ use crate::data::column::CHUNK_ROWS;
 /// Rows per sub-block: z, dℓ/dz and the block's columns stay in L1.
 pub(crate) const SUB: usize = 512;
 /// Independent partial sums per reduction.
-const LANES: usize = 8;
+pub(crate) const LANES: usize = 8;
 /// Problems with at least this many values (n·(d+1)) are split in two.
 const SPLIT_MIN_VALUES: usize = 1 << 15;
 /// Widest problem whose second-half gradient lives on the stack.
@@ -503,6 +505,14 @@ fn sum(a: &[f64]) -> f64 {
 /// classified right).
 #[inline(always)]
 fn eval_block<L: RowLoss>(z: &mut [f64], t: &[f64]) -> (f64, f64, u64) {
+    let (la, ga, right) = L::eval_lanes(z, t);
+    (combine(&la), combine(&ga), right)
+}
+
+/// The lanes of [`eval_block`], one row at a time (the definition every
+/// vector version reproduces bit for bit).
+#[inline(always)]
+fn eval_lanes_scalar<L: RowLoss>(z: &mut [f64], t: &[f64]) -> ([f64; LANES], [f64; LANES], u64) {
     let mut la = [0.0; LANES];
     let mut ga = [0.0; LANES];
     let mut ca = [0u64; LANES];
@@ -529,7 +539,7 @@ fn eval_block<L: RowLoss>(z: &mut [f64], t: &[f64]) -> (f64, f64, u64) {
         ca[k] += c;
         *zi = g;
     }
-    (combine(&la), combine(&ga), ca.iter().sum())
+    (la, ga, ca.iter().sum())
 }
 
 /// ℓ(z, t), ∂ℓ/∂z and whether the row is classified right, branch-free so
@@ -537,6 +547,16 @@ fn eval_block<L: RowLoss>(z: &mut [f64], t: &[f64]) -> (f64, f64, u64) {
 pub(crate) trait RowLoss {
     /// (ℓ, ∂ℓ/∂z, 1 if the predicted class is right else 0).
     fn eval(z: f64, t: f64) -> (f64, f64, u64);
+
+    /// A sub-block's lane sums of ℓ and ∂ℓ/∂z and its right count, turning
+    /// z into ∂ℓ/∂z in place.
+    #[inline(always)]
+    fn eval_lanes(z: &mut [f64], t: &[f64]) -> ([f64; LANES], [f64; LANES], u64)
+    where
+        Self: Sized,
+    {
+        eval_lanes_scalar::<Self>(z, t)
+    }
 }
 
 /// (z − t)², 2(z − t): `linear::squared_error`.
@@ -562,6 +582,12 @@ impl RowLoss for CrossEntropy {
         let relu = if z > 0.0 { z } else { 0.0 };
         let right = u64::from((z >= 0.0) == (t >= 0.5));
         (ln_1p + (relu - t * z), p - t, right)
+    }
+
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    #[inline(always)]
+    fn eval_lanes(z: &mut [f64], t: &[f64]) -> ([f64; LANES], [f64; LANES], u64) {
+        simd::cross_entropy_block(z, t)
     }
 }
 

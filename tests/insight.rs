@@ -1,0 +1,256 @@
+//! The curvature that explains a run, races, forks, the gradient check, and
+//! a session that keeps its last good state.
+
+mod common;
+
+use common::*;
+use gradstep::model::{Objective, Problem, RowSet};
+use gradstep::optim::{OptimizerConfig, OptimizerKind};
+use gradstep::session::readout::ViewRequest;
+use gradstep::session::{DataSettings, RunSettings};
+use gradstep::train::Status;
+
+fn house() -> Vec<u8> {
+    std::fs::read(format!(
+        "{}/www/examples/house-prices.csv",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+#[test]
+fn the_predicted_rate_matches_the_measured_slope_of_the_gap() {
+    let mut s = session("diabetes.csv", &settings(true));
+    s.set_run(0, &run_with_tolerance(0.0)).unwrap();
+    s.solve_optimum().unwrap();
+    let l_star = s.optimum().unwrap().found().unwrap().1;
+    let frame = s.frame(&ViewRequest::default()).unwrap();
+    let rate = frame.runs[0]
+        .predicted_rate
+        .expect("gradient descent has a rate");
+    assert!(rate > 0.0 && rate < 1.0);
+    s.step(400).unwrap();
+    let g1 = s.runs()[0].trainer.loss() - l_star;
+    s.step(400).unwrap();
+    let g2 = s.runs()[0].trainer.loss() - l_star;
+    let measured = (g2 / g1).ln() / 400.0;
+    let predicted = rate.ln();
+    assert!(
+        ((measured - predicted) / predicted).abs() < 0.05,
+        "measured slope {measured} vs predicted {predicted}"
+    );
+}
+
+#[test]
+fn momentum_needs_fewer_steps_than_gradient_descent_on_a_narrow_valley() {
+    // Standardized diabetes still has a condition number of about 400.
+    let mut s = session("diabetes.csv", &settings(true));
+    s.set_run(0, &run_with_tolerance(0.0)).unwrap();
+    s.add_run(&RunSettings {
+        optimizer: OptimizerConfig::new(OptimizerKind::Momentum),
+        tolerance: 0.0,
+        ..RunSettings::default()
+    })
+    .unwrap();
+    s.solve_optimum().unwrap();
+    s.step(3000).unwrap();
+    let r = s
+        .readout(&ViewRequest {
+            race_gap: 1e-6,
+            ..ViewRequest::default()
+        })
+        .unwrap();
+    let gd = r.runs[0].reached_at;
+    let mom = r.runs[1]
+        .reached_at
+        .expect("momentum closes the gap in 3000 steps");
+    assert!(
+        gd.is_none_or(|g| 2 * mom < g),
+        "momentum {mom} vs gd {gd:?}"
+    );
+}
+
+#[test]
+fn a_fork_continues_from_the_same_point_and_a_pin_stops() {
+    let mut s = session("stackloss.csv", &settings(true));
+    s.step(20).unwrap();
+    let k = s.fork_run(0).unwrap();
+    assert_eq!(s.runs()[k].trainer.theta(), s.runs()[0].trainer.theta());
+    assert_eq!(s.runs()[k].trainer.step_count(), 20);
+    s.set_run(
+        k,
+        &RunSettings {
+            optimizer: OptimizerConfig::new(OptimizerKind::Adam),
+            learning_rate: Some(0.1),
+            ..RunSettings::default()
+        },
+    )
+    .unwrap();
+    s.pin_run(0, true).unwrap();
+    s.step(5).unwrap();
+    assert_eq!(s.runs()[0].trainer.step_count(), 20, "pinned");
+    assert_eq!(s.runs()[k].trainer.step_count(), 25);
+    let r = s.readout(&ViewRequest::default()).unwrap();
+    assert!(
+        r.runs[k].origin.contains("forked from run 1 at step 20"),
+        "{}",
+        r.runs[k].origin
+    );
+    for _ in 0..5 {
+        let _ = s.add_run(&RunSettings::default());
+    }
+    assert_eq!(s.runs().len(), 6, "at most six runs");
+    assert!(s.add_run(&RunSettings::default()).is_err());
+}
+
+#[test]
+fn one_newton_step_lands_on_the_least_squares_optimum() {
+    let mut s = session("stackloss.csv", &settings(false));
+    s.solve_optimum().unwrap();
+    let star = s.optimum().unwrap().found().unwrap().0.to_vec();
+    let frame = s
+        .frame(&ViewRequest {
+            newton: true,
+            ..ViewRequest::default()
+        })
+        .unwrap();
+    let newton = frame.newton.expect("a Newton point");
+    for (a, b) in newton.iter().zip(&star) {
+        assert!(rel(*a, *b) < 1e-6, "{newton:?} vs {star:?}");
+    }
+}
+
+#[test]
+fn the_errors_along_eigendirections_shrink_by_one_minus_alpha_lambda() {
+    let mut s = session("stackloss.csv", &settings(true));
+    s.solve_optimum().unwrap();
+    s.step(30).unwrap();
+    let frame = s
+        .frame(&ViewRequest {
+            eigen: true,
+            ..ViewRequest::default()
+        })
+        .unwrap();
+    let e = frame.eigen.expect("eigen errors");
+    let p = e.eigenvalues.len();
+    let alpha = s.runs()[0].trainer.config().learning_rate;
+    // Between steps 10 and 11 each direction's error shrinks by |1 − αλ|.
+    let at = |k: usize, i: usize| e.errors[k * p + i];
+    for i in 0..p {
+        let want = (1.0 - alpha * e.eigenvalues[i]).abs();
+        let got = at(11, i) / at(10, i);
+        if at(10, i) > 1e-9 {
+            assert!((got - want).abs() < 1e-6, "direction {i}: {got} vs {want}");
+        }
+    }
+}
+
+#[test]
+fn the_gradient_check_agrees_on_raw_house_prices_and_catches_a_planted_error() {
+    let mut s = gradstep::session::Session::new(gradstep::session::RateRule::Visible);
+    s.load_bytes("house.csv", &house(), &settings(false))
+        .unwrap();
+    let c = s.gradient_check().unwrap();
+    assert!(c.all_agree, "step 0: {:?}", c.rows);
+    // After convergence (the gradient is about zero, the loss about 1e9).
+    let mut s2 = gradstep::session::Session::new(gradstep::session::RateRule::OneOverL);
+    s2.load_bytes("house.csv", &house(), &settings(true))
+        .unwrap();
+    s2.step(2000).unwrap();
+    let c = s2.gradient_check().unwrap();
+    assert!(c.all_agree, "converged: {:?}", c.rows);
+
+    // A gradient off by 0.1% is caught.
+    struct Off<'a>(&'a Problem);
+    impl Objective for Off<'_> {
+        fn layout(&self) -> gradstep::model::Layout {
+            self.0.layout()
+        }
+        fn rows(&self) -> usize {
+            self.0.rows()
+        }
+        fn evaluate(
+            &self,
+            t: &[f64],
+            r: RowSet<'_>,
+            g: Option<&mut [f64]>,
+        ) -> gradstep::model::Evaluation {
+            let mut g = g;
+            let e = self.0.evaluate(t, r, g.as_deref_mut());
+            if let Some(g) = g {
+                g[0] *= 1.001;
+            }
+            e
+        }
+    }
+    let d = s.loaded().unwrap();
+    let theta = d.runs()[0].trainer.theta().to_vec();
+    let planted = gradstep::model::gradient_check(&Off(d.problem()), &theta, &[1.0, 1.0]);
+    assert!(!planted.rows[0].agrees, "{:?}", planted.rows[0]);
+    assert!(planted.rows[1].agrees);
+}
+
+#[test]
+fn a_failed_load_or_setting_keeps_the_last_good_state() {
+    let mut s = session("stackloss.csv", &settings(true));
+    s.step(3).unwrap();
+    let before = s.runs()[0].trainer.theta().to_vec();
+    assert!(s
+        .load_bytes("bad.csv", b"a,b\n1,2\n3\n", &DataSettings::default())
+        .is_err());
+    assert!(s
+        .configure(&DataSettings {
+            target: Some("nope".into()),
+            ..settings(true)
+        })
+        .is_err());
+    assert!(s
+        .set_run(
+            0,
+            &RunSettings {
+                learning_rate: Some(-1.0),
+                ..RunSettings::default()
+            }
+        )
+        .is_err());
+    assert!(s
+        .set_run(
+            0,
+            &RunSettings {
+                learning_rate: Some(f64::NAN),
+                ..RunSettings::default()
+            }
+        )
+        .is_err());
+    assert_eq!(s.runs()[0].trainer.theta(), &before[..]);
+    assert_eq!(s.runs()[0].trainer.step_count(), 3);
+    s.step(1).unwrap();
+    assert_eq!(s.runs()[0].trainer.step_count(), 4);
+    assert_eq!(s.loaded().unwrap().name(), "stackloss.csv");
+}
+
+#[test]
+fn status_reads_ready_at_step_zero() {
+    let s = session("stackloss.csv", &settings(true));
+    assert_eq!(s.runs()[0].trainer.status(), Status::Ready);
+    let r = s.readout(&ViewRequest::default()).unwrap();
+    assert_eq!(r.runs[0].status, "ready");
+}
+
+#[test]
+fn the_page_default_rate_takes_visible_steps_on_every_example() {
+    for e in gradstep::session::examples::EXAMPLES {
+        let mut s = gradstep::session::Session::new(gradstep::session::RateRule::Visible);
+        s.load_example(e.id).unwrap();
+        let l = s.loaded().unwrap().lipschitz().unwrap();
+        let rate = s.runs()[0].trainer.config().learning_rate;
+        assert!(rate <= 1.0 / l, "{}: {rate} > 1/L", e.id);
+        s.step(19).unwrap();
+        assert_ne!(
+            s.runs()[0].trainer.status(),
+            Status::Converged,
+            "{} converged within 19 steps",
+            e.id
+        );
+    }
+}
