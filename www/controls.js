@@ -32,6 +32,7 @@ export function createControls(app) {
   let rangeKey = '';
   let range = null; // {min, max}
   let lastStatusRun = null;
+  let announcePause = false; // the next read-out is said as "Paused at step …"
 
   function setPlaying(on) {
     playing = on;
@@ -89,7 +90,7 @@ export function createControls(app) {
     if (r) {
       playSeq = Math.max(playSeq, r.playSeq);
       app.pausedAt = r.step;
-      app.announce(`Paused at step ${r.step}.`, { urgent: true });
+      announcePause = true;
     }
   }
 
@@ -237,7 +238,13 @@ export function createControls(app) {
       lastStatusRun = run.id;
       renderHint();
     }
-    app.announce(r.detail.announce);
+    if (announcePause && r.runs[r.active].step === app.pausedAt) {
+      announcePause = false;
+      const line = r.detail.announce;
+      app.announce(`Paused at ${line.charAt(0).toLowerCase()}${line.slice(1)}`, { urgent: true });
+    } else {
+      app.announce(r.detail.announce);
+    }
   });
   app.on('summary', () => {
     rangeKey = '';

@@ -59,6 +59,7 @@ export function installShortcuts(actions) {
 export function createAnnouncer(node, interval = 2000) {
   let last = '';
   let lastAt = -Infinity;
+  let holdUntil = -Infinity; // an urgent line is not overwritten by a routine one for a while
   let timer = 0;
   let queued = '';
   const put = (text) => {
@@ -70,7 +71,9 @@ export function createAnnouncer(node, interval = 2000) {
     say(text, { urgent = false, playing = false } = {}) {
       if (!text || text === last || text === queued) return;
       clearTimeout(timer);
-      const wait = urgent || !playing ? 0 : lastAt + interval - performance.now();
+      const now = performance.now();
+      const wait = urgent ? 0 : Math.max(playing ? lastAt + interval - now : 0, holdUntil - now);
+      if (urgent) holdUntil = now + interval;
       if (wait <= 0) {
         queued = '';
         put(text);

@@ -137,7 +137,7 @@ export async function setRate(page, value) {
   const box = page.getByLabel('Learning rate value');
   await box.fill(String(value));
   await box.press('Enter');
-  await page.waitForFunction((v) => document.getElementById('lr-range').getAttribute('aria-valuetext') === v, String(value));
+  await page.waitForFunction((v) => Number(document.getElementById('lr-range').getAttribute('aria-valuetext')) === Number(v), String(value));
 }
 
 // ------------------------------------------------------------------ canvases
