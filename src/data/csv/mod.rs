@@ -640,7 +640,8 @@ impl Body {
         GradstepError::TooLarge { what }
     }
 
-    fn cell(&mut self, j: usize, cell: &[u8]) {
+    #[inline]
+    fn cell(&mut self, j: usize, cell: &[u8], window: Option<&[u8; 16]>) {
         if !self.have_first {
             self.first.push(cell.to_vec());
             return;
@@ -655,7 +656,7 @@ impl Body {
         }
         let row = self.records as u32;
         if let Some(b) = self.builders.get_mut(j) {
-            if b.push(cell, row) && self.cp1252_line.is_none() {
+            if b.push(cell, row, window) && self.cp1252_line.is_none() {
                 self.cp1252_line = Some(self.record_line);
             }
         }
@@ -807,13 +808,15 @@ impl Sink for Body {
     }
 
     #[inline]
-    fn field(&mut self, raw: &[u8], quoted: bool) -> Result<()> {
+    fn field(&mut self, raw: &[u8], quoted: bool, window: Option<&[u8; 16]>) -> Result<()> {
         let j = self.field;
         self.field += 1;
         if j >= self.limits.max_columns {
             return Err(self.too_many_fields());
         }
         let cell = trim_bytes(raw);
+        // The window starts at the cell only when trimming took nothing.
+        let window = window.filter(|_| cell.len() == raw.len());
         if !self.has_content {
             if cell.is_empty() && !quoted {
                 self.pending_empty += 1;
@@ -821,10 +824,10 @@ impl Sink for Body {
             }
             self.has_content = true;
             for k in 0..self.pending_empty {
-                self.cell(k, b"");
+                self.cell(k, b"", None);
             }
         }
-        self.cell(j, cell);
+        self.cell(j, cell, window);
         Ok(())
     }
 

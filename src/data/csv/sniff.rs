@@ -24,7 +24,7 @@ struct Collect {
 impl Sink for Collect {
     fn begin_record(&mut self, _line: u64) {}
 
-    fn field(&mut self, cell: &[u8], quoted: bool) -> Result<()> {
+    fn field(&mut self, cell: &[u8], quoted: bool, _: Option<&[u8; 16]>) -> Result<()> {
         let text = String::from_utf8_lossy(cell);
         let t = text.trim_matches(is_trim_char);
         self.content |= quoted || !t.is_empty();

@@ -15,12 +15,24 @@ const CR: u8 = 3;
 const QUOTE: u8 = 4;
 const NUL: u8 = 5;
 
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// Flags (high bit of each byte) the zero bytes of `x`; the lowest flag is
+/// exactly the first zero byte.
+#[inline]
+fn zero_bytes(x: u64) -> u64 {
+    x.wrapping_sub(ONES) & !x & HIGHS
+}
+
 /// Where the tokenizer hands fields and records.
 pub(crate) trait Sink {
     /// A record starts on `line` (blank lines included; the sink skips them).
     fn begin_record(&mut self, line: u64);
-    /// The next field of the record (unquoted, not trimmed).
-    fn field(&mut self, cell: &[u8], quoted: bool) -> Result<()>;
+    /// The next field of the record (unquoted, not trimmed). `window`, when
+    /// given, is 16 bytes of the text starting where `cell` starts (so a
+    /// short cell can be read a word at a time).
+    fn field(&mut self, cell: &[u8], quoted: bool, window: Option<&[u8; 16]>) -> Result<()>;
     /// The record ends.
     fn end_record(&mut self) -> Result<()>;
     /// The error for a field longer than the cell limit.
@@ -53,6 +65,8 @@ pub(crate) struct Tokenizer {
     /// Offset in the text of the next chunk's first byte.
     offset: u64,
     max_cell: usize,
+    /// The delimiter repeated in every byte (LF when there is none).
+    delim_pattern: u64,
 }
 
 impl Tokenizer {
@@ -75,7 +89,32 @@ impl Tokenizer {
             quoted_cr: false,
             offset: 0,
             max_cell,
+            delim_pattern: u64::from(delimiter.unwrap_or(b'\n')) * ONES,
         }
+    }
+
+    /// The first byte at or after `j` that is the delimiter, CR, LF, a
+    /// quote or NUL (or `data.len()`): eight bytes at a time.
+    #[inline]
+    fn find_special(&self, data: &[u8], mut j: usize) -> usize {
+        while let Some(w) = data.get(j..j + 8) {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(w);
+            let x = u64::from_le_bytes(b);
+            let m = zero_bytes(x ^ self.delim_pattern)
+                | zero_bytes(x ^ (u64::from(b'\n') * ONES))
+                | zero_bytes(x ^ (u64::from(b'\r') * ONES))
+                | zero_bytes(x ^ (u64::from(b'"') * ONES))
+                | zero_bytes(x);
+            if m != 0 {
+                return j + (m.trailing_zeros() / 8) as usize;
+            }
+            j += 8;
+        }
+        while j < data.len() && self.class[usize::from(data[j])] == NORMAL {
+            j += 1;
+        }
+        j
     }
 
     /// The line being read (1-based).
@@ -122,46 +161,57 @@ impl Tokenizer {
                     self.state = State::FieldStart;
                 }
                 State::FieldStart => {
-                    if data[i] == b'"' {
-                        self.open_quote();
-                        i += 1;
-                        continue;
-                    }
-                    let start = i;
-                    let mut j = i;
-                    while j < n && self.class[usize::from(data[j])] == NORMAL {
-                        j += 1;
-                    }
-                    if j - start > self.max_cell {
-                        return Err(sink.too_long());
-                    }
-                    if j == n {
-                        self.carry.clear();
-                        self.append(&data[start..], sink)?;
-                        self.state = State::Unquoted;
-                        break;
-                    }
-                    let c = self.class[usize::from(data[j])];
-                    if c == QUOTE {
-                        if data[start..j].iter().all(|&b| b == b' ' || b == b'\t') {
+                    // Unquoted fields that end inside this chunk, one after
+                    // another without going through the state machine.
+                    loop {
+                        if data[i] == b'"' {
                             self.open_quote();
-                        } else {
-                            self.carry.clear();
-                            self.append(&data[start..=j], sink)?;
-                            self.state = State::Unquoted;
+                            i += 1;
+                            break;
                         }
+                        let start = i;
+                        let j = self.find_special(data, i);
+                        if j - start > self.max_cell {
+                            return Err(sink.too_long());
+                        }
+                        if j == n {
+                            self.carry.clear();
+                            self.append(&data[start..], sink)?;
+                            self.state = State::Unquoted;
+                            i = n;
+                            break;
+                        }
+                        let c = self.class[usize::from(data[j])];
+                        if c == QUOTE {
+                            if data[start..j].iter().all(|&b| b == b' ' || b == b'\t') {
+                                self.open_quote();
+                            } else {
+                                self.carry.clear();
+                                self.append(&data[start..=j], sink)?;
+                                self.state = State::Unquoted;
+                            }
+                            i = j + 1;
+                            break;
+                        }
+                        let window = data.get(start..start + 16).and_then(|w| w.try_into().ok());
+                        sink.field(&data[start..j], false, window)?;
                         i = j + 1;
-                        continue;
+                        self.after_field(c, self.offset + j as u64, sink)?;
+                        if i >= n {
+                            break;
+                        }
+                        match self.state {
+                            State::FieldStart => {}
+                            State::RecordStart => {
+                                sink.begin_record(self.line);
+                                self.state = State::FieldStart;
+                            }
+                            _ => break,
+                        }
                     }
-                    sink.field(&data[start..j], false)?;
-                    i = j + 1;
-                    self.after_field(c, self.offset + j as u64, sink)?;
                 }
                 State::Unquoted => {
-                    let mut j = i;
-                    while j < n && self.class[usize::from(data[j])] == NORMAL {
-                        j += 1;
-                    }
+                    let j = self.find_special(data, i);
                     self.append(&data[i..j], sink)?;
                     if j == n {
                         break;
@@ -179,7 +229,7 @@ impl Tokenizer {
                         continue;
                     }
                     let carry = std::mem::take(&mut self.carry);
-                    let r = sink.field(&carry, false);
+                    let r = sink.field(&carry, false, None);
                     self.carry = carry;
                     r?;
                     i = j + 1;
@@ -239,7 +289,7 @@ impl Tokenizer {
                         i += 1;
                     } else {
                         let carry = std::mem::take(&mut self.carry);
-                        let r = sink.field(&carry, true);
+                        let r = sink.field(&carry, true, None);
                         self.carry = carry;
                         r?;
                         i += 1;
@@ -273,12 +323,12 @@ impl Tokenizer {
         match state {
             State::RecordStart | State::AfterCr => Ok(()),
             State::FieldStart => {
-                sink.field(b"", false)?;
+                sink.field(b"", false, None)?;
                 sink.end_record()
             }
             State::Unquoted | State::QuoteInQuoted | State::AfterQuote => {
                 let carry = std::mem::take(&mut self.carry);
-                sink.field(&carry, state != State::Unquoted)?;
+                sink.field(&carry, state != State::Unquoted, None)?;
                 sink.end_record()
             }
             State::Quoted => Err(GradstepError::Malformed {
@@ -305,7 +355,7 @@ mod tests {
         fn begin_record(&mut self, line: u64) {
             self.line = line;
         }
-        fn field(&mut self, cell: &[u8], quoted: bool) -> Result<()> {
+        fn field(&mut self, cell: &[u8], quoted: bool, _: Option<&[u8; 16]>) -> Result<()> {
             self.cur
                 .push((String::from_utf8_lossy(cell).into_owned(), quoted));
             Ok(())
@@ -364,5 +414,133 @@ mod tests {
                     .into()
             }
         );
+    }
+}
+
+#[cfg(test)]
+mod perf_tmp {
+    use super::*;
+    struct Nop(u64);
+    impl Sink for Nop {
+        fn begin_record(&mut self, _l: u64) {}
+        #[inline]
+        fn field(&mut self, cell: &[u8], _q: bool, w: Option<&[u8; 16]>) -> Result<()> {
+            self.0 += cell.len() as u64 + u64::from(w.is_some());
+            Ok(())
+        }
+        fn end_record(&mut self) -> Result<()> {
+            Ok(())
+        }
+        fn too_long(&self) -> GradstepError {
+            GradstepError::EmptyFile
+        }
+    }
+    struct Num(f64, crate::data::column::NumericColumn);
+    impl Sink for Num {
+        fn begin_record(&mut self, _l: u64) {}
+        #[inline]
+        fn field(&mut self, cell: &[u8], _q: bool, w: Option<&[u8; 16]>) -> Result<()> {
+            if let Some(w) = w {
+                if let Some(p) = crate::data::csv::number::scan_short(w, cell.len()) {
+                    self.0 += p.value;
+                    self.1.push(p.value);
+                }
+            }
+            Ok(())
+        }
+        fn end_record(&mut self) -> Result<()> {
+            Ok(())
+        }
+        fn too_long(&self) -> GradstepError {
+            GradstepError::EmptyFile
+        }
+    }
+    #[test]
+    #[ignore]
+    fn tok_speed() {
+        let mut s: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut out = String::new();
+        for _ in 0..300_000 {
+            for k in 0..10 {
+                s ^= s << 13;
+                s ^= s >> 7;
+                s ^= s << 17;
+                out.push_str(&format!("{:.2}", (s % 40000) as f64 / 1000.0 - 20.0));
+                out.push(if k == 9 { '\n' } else { ',' });
+            }
+        }
+        let b = out.into_bytes();
+        for _ in 0..3 {
+            let t0 = std::time::Instant::now();
+            let mut t = Tokenizer::new(Some(b','), 1 << 16);
+            let mut n = Nop(0);
+            for c in b.chunks(1 << 20) {
+                t.feed(c, &mut n).unwrap();
+            }
+            let dt = t0.elapsed().as_secs_f64();
+            let t0 = std::time::Instant::now();
+            let mut t = Tokenizer::new(Some(b','), 1 << 16);
+            let mut m = Num(0.0, Default::default());
+            for c in b.chunks(1 << 20) {
+                t.feed(c, &mut m).unwrap();
+            }
+            let dt2 = t0.elapsed().as_secs_f64();
+            eprintln!(
+                "tokenize only {:.0} MB/s ({}); +scan_short+push {:.0} MB/s",
+                b.len() as f64 / 1e6 / dt,
+                n.0,
+                b.len() as f64 / 1e6 / dt2
+            );
+            let cells: Vec<&[u8]> = b
+                .split(|&c| c == b',' || c == b'\n')
+                .filter(|c| !c.is_empty())
+                .collect();
+            let wins: Vec<[u8; 16]> = cells
+                .iter()
+                .map(|c| {
+                    let mut w = [b'0'; 16];
+                    w[..c.len()].copy_from_slice(c);
+                    w
+                })
+                .collect();
+            let t0 = std::time::Instant::now();
+            let mut acc = 0.0;
+            for (c, w) in cells.iter().zip(&wins) {
+                if let Some(p) =
+                    crate::data::csv::number::scan_short(std::hint::black_box(w), c.len())
+                {
+                    acc += p.value;
+                }
+            }
+            let d1 = t0.elapsed().as_secs_f64() * 1e9 / cells.len() as f64;
+            let t0 = std::time::Instant::now();
+            for c in &cells {
+                if let Some(p) = crate::data::csv::number::scan_plain(std::hint::black_box(c)) {
+                    acc += p.value;
+                }
+            }
+            let d2 = t0.elapsed().as_secs_f64() * 1e9 / cells.len() as f64;
+            let t0 = std::time::Instant::now();
+            let mut col = crate::data::column::NumericColumn::new();
+            for i in 0..cells.len() {
+                col.push(std::hint::black_box(i as f64));
+            }
+            let d3 = t0.elapsed().as_secs_f64() * 1e9 / cells.len() as f64;
+            eprintln!("scan_short {d1:.1} ns, scan_plain {d2:.1} ns, push {d3:.1} ns {acc}");
+            let small = &wins[..4096];
+            let lens: Vec<usize> = cells[..4096].iter().map(|c| c.len()).collect();
+            let t0 = std::time::Instant::now();
+            for _ in 0..500 {
+                for (w, &l) in small.iter().zip(&lens) {
+                    if let Some(p) =
+                        crate::data::csv::number::scan_short(std::hint::black_box(w), l)
+                    {
+                        acc += p.value;
+                    }
+                }
+            }
+            let d4 = t0.elapsed().as_secs_f64() * 1e9 / (4096.0 * 500.0);
+            eprintln!("scan_short in cache {d4:.1} ns {acc}");
+        }
     }
 }
