@@ -101,13 +101,19 @@ impl Tokenizer {
             let mut b = [0u8; 8];
             b.copy_from_slice(w);
             let x = u64::from_le_bytes(b);
-            let m = zero_bytes(x ^ self.delim_pattern)
-                | zero_bytes(x ^ (u64::from(b'\n') * ONES))
-                | zero_bytes(x ^ (u64::from(b'\r') * ONES))
-                | zero_bytes(x ^ (u64::from(b'"') * ONES))
-                | zero_bytes(x);
+            // Bytes below 0x0E (NUL, LF, CR and a few other controls), the
+            // delimiter and the quote; a control that is not special is
+            // skipped below.
+            let m = (x.wrapping_sub(0x0E * ONES) & !x & HIGHS)
+                | zero_bytes(x ^ self.delim_pattern)
+                | zero_bytes(x ^ (u64::from(b'"') * ONES));
             if m != 0 {
-                return j + (m.trailing_zeros() / 8) as usize;
+                let at = j + (m.trailing_zeros() / 8) as usize;
+                if self.class[usize::from(data[at])] != NORMAL {
+                    return at;
+                }
+                j = at + 1;
+                continue;
             }
             j += 8;
         }
