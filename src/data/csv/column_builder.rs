@@ -228,6 +228,9 @@ fn note(slot: &mut Option<Ex>, text: &[u8], row: i64, first: bool) {
     }
 }
 
+/// An example and what it shows about the decimal mark.
+type Evidence<'a> = (&'a Ex, &'static str);
+
 /// The first example of every way numbers are written in a column.
 #[derive(Debug, Clone, Default)]
 struct FormatSeen {
@@ -284,11 +287,8 @@ impl FormatSeen {
     }
 
     /// Point-like and comma-like evidence: (point, comma), earliest each.
-    fn evidence(&self) -> (Option<(&Ex, &'static str)>, Option<(&Ex, &'static str)>) {
-        fn earliest<'a>(
-            a: Option<(&'a Ex, &'static str)>,
-            b: Option<(&'a Ex, &'static str)>,
-        ) -> Option<(&'a Ex, &'static str)> {
+    fn evidence(&self) -> (Option<Evidence<'_>>, Option<Evidence<'_>>) {
+        fn earliest<'a>(a: Option<Evidence<'a>>, b: Option<Evidence<'a>>) -> Option<Evidence<'a>> {
             match (a, b) {
                 (Some(x), Some(y)) => Some(if y.0.row < x.0.row { y } else { x }),
                 (x, None) => x,

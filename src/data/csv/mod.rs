@@ -900,7 +900,7 @@ enum Stage {
     /// Buffering the sniffing window.
     Sniffing { window: Vec<u8>, line_ends: usize },
     Reading {
-        tokenizer: Tokenizer,
+        tokenizer: Box<Tokenizer>,
         body: Box<Body>,
     },
 }
@@ -1093,7 +1093,7 @@ impl TableReader {
         };
         let window = std::mem::take(window);
         let (delimiter, hint) = sniff::sniff(&window, at_end);
-        let mut tokenizer = Tokenizer::new(delimiter, self.limits.max_cell_bytes);
+        let mut tokenizer = Box::new(Tokenizer::new(delimiter, self.limits.max_cell_bytes));
         let mut body = Box::new(Body::new(self.limits, delimiter, hint));
         let r = tokenizer.feed(&window, body.as_mut());
         self.stage = Stage::Reading { tokenizer, body };

@@ -420,7 +420,7 @@ fn scan_word(x: u64, body: usize, neg: bool) -> Option<Plain> {
     let m = mant as i64 as f64 / POW10[frac_len];
     let value = f64::from_bits(m.to_bits() | (u64::from(neg) << 63));
     let first_zero = (int_len > 0) & (a as u8 == 0);
-    let ambiguous = has_point & !first_zero & (int_len >= 1) & (int_len <= 3) & (frac_len == 3);
+    let ambiguous = has_point & !first_zero & (1..=3).contains(&int_len) & (frac_len == 3);
     let last_zero = (frac_len > 0) & ((a >> (8 * (body - 1))) as u8 == 0);
     let canonical = (int_len >= 1)
         & ((int_len == 1) | !first_zero)
@@ -504,9 +504,7 @@ pub(crate) fn read_formatted(s: &str) -> Option<NumberRead> {
     let mut unit = UnitSeen::None;
     // Leading sign and currency, in either order ("-$5", "$-5").
     for _ in 0..2 {
-        let Some(c) = t.chars().next() else {
-            return None;
-        };
+        let c = t.chars().next()?;
         if !signed && (is_minus(c) || c == '+') {
             signed = true;
             neg = is_minus(c);
@@ -554,8 +552,7 @@ fn read_core(t: &str, neg: bool) -> Option<(NumVal, DecimalSeen, Option<Thousand
     let mut k = 0; // separators seen
     let mut run_start = 0;
     let mut exp_at = None;
-    let mut iter = t.char_indices().peekable();
-    while let Some((pos, c)) = iter.next() {
+    for (pos, c) in t.char_indices() {
         if c.is_ascii_digit() {
             continue;
         }

@@ -378,7 +378,9 @@ mod tests {
         }
     }
 
-    fn run(text: &[u8], cuts: &[usize]) -> Result<Vec<(u64, Vec<(String, bool)>)>> {
+    type Records = Vec<(u64, Vec<(String, bool)>)>;
+
+    fn run(text: &[u8], cuts: &[usize]) -> Result<Records> {
         let mut t = Tokenizer::new(Some(b','), 1000);
         let mut c = Collect::default();
         let mut at = 0;
@@ -420,133 +422,5 @@ mod tests {
                     .into()
             }
         );
-    }
-}
-
-#[cfg(test)]
-mod perf_tmp {
-    use super::*;
-    struct Nop(u64);
-    impl Sink for Nop {
-        fn begin_record(&mut self, _l: u64) {}
-        #[inline]
-        fn field(&mut self, cell: &[u8], _q: bool, w: Option<&[u8; 16]>) -> Result<()> {
-            self.0 += cell.len() as u64 + u64::from(w.is_some());
-            Ok(())
-        }
-        fn end_record(&mut self) -> Result<()> {
-            Ok(())
-        }
-        fn too_long(&self) -> GradstepError {
-            GradstepError::EmptyFile
-        }
-    }
-    struct Num(f64, crate::data::column::NumericColumn);
-    impl Sink for Num {
-        fn begin_record(&mut self, _l: u64) {}
-        #[inline]
-        fn field(&mut self, cell: &[u8], _q: bool, w: Option<&[u8; 16]>) -> Result<()> {
-            if let Some(w) = w {
-                if let Some(p) = crate::data::csv::number::scan_short(w, cell.len()) {
-                    self.0 += p.value;
-                    self.1.push(p.value);
-                }
-            }
-            Ok(())
-        }
-        fn end_record(&mut self) -> Result<()> {
-            Ok(())
-        }
-        fn too_long(&self) -> GradstepError {
-            GradstepError::EmptyFile
-        }
-    }
-    #[test]
-    #[ignore]
-    fn tok_speed() {
-        let mut s: u64 = 0x9E37_79B9_7F4A_7C15;
-        let mut out = String::new();
-        for _ in 0..300_000 {
-            for k in 0..10 {
-                s ^= s << 13;
-                s ^= s >> 7;
-                s ^= s << 17;
-                out.push_str(&format!("{:.2}", (s % 40000) as f64 / 1000.0 - 20.0));
-                out.push(if k == 9 { '\n' } else { ',' });
-            }
-        }
-        let b = out.into_bytes();
-        for _ in 0..3 {
-            let t0 = std::time::Instant::now();
-            let mut t = Tokenizer::new(Some(b','), 1 << 16);
-            let mut n = Nop(0);
-            for c in b.chunks(1 << 20) {
-                t.feed(c, &mut n).unwrap();
-            }
-            let dt = t0.elapsed().as_secs_f64();
-            let t0 = std::time::Instant::now();
-            let mut t = Tokenizer::new(Some(b','), 1 << 16);
-            let mut m = Num(0.0, Default::default());
-            for c in b.chunks(1 << 20) {
-                t.feed(c, &mut m).unwrap();
-            }
-            let dt2 = t0.elapsed().as_secs_f64();
-            eprintln!(
-                "tokenize only {:.0} MB/s ({}); +scan_short+push {:.0} MB/s",
-                b.len() as f64 / 1e6 / dt,
-                n.0,
-                b.len() as f64 / 1e6 / dt2
-            );
-            let cells: Vec<&[u8]> = b
-                .split(|&c| c == b',' || c == b'\n')
-                .filter(|c| !c.is_empty())
-                .collect();
-            let wins: Vec<[u8; 16]> = cells
-                .iter()
-                .map(|c| {
-                    let mut w = [b'0'; 16];
-                    w[..c.len()].copy_from_slice(c);
-                    w
-                })
-                .collect();
-            let t0 = std::time::Instant::now();
-            let mut acc = 0.0;
-            for (c, w) in cells.iter().zip(&wins) {
-                if let Some(p) =
-                    crate::data::csv::number::scan_short(std::hint::black_box(w), c.len())
-                {
-                    acc += p.value;
-                }
-            }
-            let d1 = t0.elapsed().as_secs_f64() * 1e9 / cells.len() as f64;
-            let t0 = std::time::Instant::now();
-            for c in &cells {
-                if let Some(p) = crate::data::csv::number::scan_plain(std::hint::black_box(c)) {
-                    acc += p.value;
-                }
-            }
-            let d2 = t0.elapsed().as_secs_f64() * 1e9 / cells.len() as f64;
-            let t0 = std::time::Instant::now();
-            let mut col = crate::data::column::NumericColumn::new();
-            for i in 0..cells.len() {
-                col.push(std::hint::black_box(i as f64));
-            }
-            let d3 = t0.elapsed().as_secs_f64() * 1e9 / cells.len() as f64;
-            eprintln!("scan_short {d1:.1} ns, scan_plain {d2:.1} ns, push {d3:.1} ns {acc}");
-            let small = &wins[..4096];
-            let lens: Vec<usize> = cells[..4096].iter().map(|c| c.len()).collect();
-            let t0 = std::time::Instant::now();
-            for _ in 0..500 {
-                for (w, &l) in small.iter().zip(&lens) {
-                    if let Some(p) =
-                        crate::data::csv::number::scan_short(std::hint::black_box(w), l)
-                    {
-                        acc += p.value;
-                    }
-                }
-            }
-            let d4 = t0.elapsed().as_secs_f64() * 1e9 / (4096.0 * 500.0);
-            eprintln!("scan_short in cache {d4:.1} ns {acc}");
-        }
     }
 }
