@@ -1191,6 +1191,7 @@ impl ColumnBuilder {
         let mut texts: Vec<String> = Vec::new();
         // Per id space (missing, other): id → index in `texts`.
         let mut remap: [Vec<u32>; 2] = [Vec::new(), Vec::new()];
+        let mut not_kept: Option<u32> = None;
         let mut add_problem = |row: usize, kind: ProblemKind, space: usize, id: u64, text: &str| {
             let map = &mut remap[space];
             let id = id as usize;
@@ -1204,10 +1205,16 @@ impl ColumnBuilder {
                     texts.push(quote(text));
                     *t
                 }
-                None => {
-                    texts.push(quote(text));
-                    texts.len() as u32 - 1
-                }
+                // A text that was not kept: one shared entry.
+                None => match not_kept {
+                    Some(t) => t,
+                    None => {
+                        texts.push(quote(text));
+                        let t = texts.len() as u32 - 1;
+                        not_kept = Some(t);
+                        t
+                    }
+                },
             };
             problems.push(Problem {
                 row,
