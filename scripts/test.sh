@@ -13,10 +13,12 @@ step "cargo fmt --check"
 cargo fmt --check
 step "cargo clippy"
 cargo clippy --all-targets -- -D warnings
+cargo clippy --lib --target wasm32-unknown-unknown --features worker,painter -- -D warnings
 step "cargo test"
 cargo test
 step "wasm tests (node)"
-cargo test --target wasm32-unknown-unknown --test wasm --test wasm_prepare
+cargo test --target wasm32-unknown-unknown --features worker,painter \
+  --test web --test determinism --test optimizers
 step "build web"
 bash scripts/build-web.sh
 step "browser tests"

@@ -466,17 +466,6 @@ impl Dataset {
         self.features.len()
     }
 
-    /// The design a model trains on: standardized with this dataset's means
-    /// and standard deviations, or in original units.
-    pub fn design(&self, standardize: bool) -> crate::model::Design {
-        let d = crate::model::Design::new(self.features.clone(), Arc::clone(&self.target));
-        if standardize {
-            d.standardized(&self.mean, &self.std)
-        } else {
-            d
-        }
-    }
-
     /// The table row of dataset row `i` (0-based).
     pub fn table_row(&self, i: usize) -> usize {
         self.table_rows

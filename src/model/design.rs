@@ -40,6 +40,17 @@ impl Design {
         }
     }
 
+    /// The design a model trains on from a dataset: standardized with the
+    /// dataset's means and standard deviations, or in original units.
+    pub fn of(dataset: &crate::data::Dataset, standardize: bool) -> Self {
+        let d = Self::new(dataset.features.clone(), Arc::clone(&dataset.target));
+        if standardize {
+            d.standardized(&dataset.mean, &dataset.std)
+        } else {
+            d
+        }
+    }
+
     /// The same data standardized with these means and standard deviations
     /// (each std positive and finite; the dataset refuses constant columns).
     pub fn standardized(mut self, mean: &[f64], std: &[f64]) -> Self {

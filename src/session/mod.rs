@@ -355,8 +355,11 @@ impl Session {
             });
         }
         let dataset = Arc::new(Dataset::build(&table, &spec)?);
-        let problem =
-            Problem::new(model, dataset.design(settings.standardize)).with_l2(settings.l2);
+        let problem = Problem::new(
+            model,
+            crate::model::Design::of(&dataset, settings.standardize),
+        )
+        .with_l2(settings.l2);
         let curvature = Curvature::of(&problem);
         let mut data_settings = settings.clone();
         data_settings.target = Some(table.column(target).name.clone());

@@ -16,19 +16,19 @@ use super::date::is_date;
 use super::decode::windows_1252;
 use super::intern::Interner;
 use super::number::{
-    is_infinity, is_missing_token, read_formatted, scan_plain, DecimalSeen, NumVal, NumberRead,
-    Sep, UnitSeen,
+    is_infinity, is_missing_token, read_formatted, scan_plain, scan_short, DecimalSeen, NumVal,
+    NumberRead, Sep, UnitSeen,
 };
 use super::{
     ColumnKind, ColumnStats, DecimalMark, NumberFormat, Problem, ProblemKind, Storage, Unit,
     MISSING_CODE,
 };
-use crate::data::column::NumericColumn;
+use crate::data::column::{NumericColumn, CHUNK_ROWS};
 use crate::limits::quote;
 
 const BOX_MASK: u64 = 0xFFFF_0000_0000_0000;
 const BOX: u64 = 0xFFF8_0000_0000_0000;
-const TAG_SHIFT: u32 = 40;
+const TAG_SHIFT: u32 = 44;
 const PAYLOAD: u64 = (1 << TAG_SHIFT) - 1;
 const TAG_MISSING: u64 = 1;
 const TAG_TEXT: u64 = 2;
@@ -37,9 +37,13 @@ const TAG_NONFINITE: u64 = 4;
 const TAG_SPELLED: u64 = 5;
 const TAG_AMB_COMMA: u64 = 6;
 const TAG_AMB_POINT: u64 = 7;
+/// A plain decimal with trailing zeros (`3.50`): sign, digits after the
+/// point and the digits as an integer, so both value and spelling follow.
+const TAG_FIXED: u64 = 8;
+const FIXED_MANT_BITS: u32 = 39;
 /// Id of a text that was not kept (its interner was full).
 const OVERFLOW_ID: u64 = PAYLOAD;
-const AMB_NEG: u64 = 1 << 39;
+const AMB_NEG: u64 = 1 << 43;
 /// Codes of missing cells in text storage: this bit and the missing id.
 const MISSING_BIT: u32 = 1 << 31;
 /// Non-missing cells seen before a column may switch to text storage.
@@ -53,7 +57,7 @@ fn boxed(tag: u64, payload: u64) -> f64 {
 #[inline]
 fn unbox(v: f64) -> Option<(u64, u64)> {
     let b = v.to_bits();
-    (b & BOX_MASK == BOX).then_some(((b >> TAG_SHIFT) & 0xFF, b & PAYLOAD))
+    (b & BOX_MASK == BOX).then_some(((b >> TAG_SHIFT) & 0xF, b & PAYLOAD))
 }
 
 fn amb_box(int: i64, sep: Sep) -> f64 {
@@ -76,6 +80,38 @@ fn amb_unbox(tag: u64, p: u64) -> NumVal {
         },
     }
 }
+
+fn fixed_box(neg: bool, mant: u64, k: u8) -> f64 {
+    boxed(
+        TAG_FIXED,
+        (u64::from(neg) << 43) | (u64::from(k) << FIXED_MANT_BITS) | mant,
+    )
+}
+
+/// The value of a fixed box (computed as the scan computed it).
+#[inline]
+fn fixed_value(p: u64) -> f64 {
+    let neg = p & (1 << 43) != 0;
+    let k = ((p >> FIXED_MANT_BITS) & 0xF) as usize;
+    let mant = p & ((1 << FIXED_MANT_BITS) - 1);
+    let m = mant as i64 as f64 / POW10_F64[k];
+    f64::from_bits(m.to_bits() | (u64::from(neg) << 63))
+}
+
+/// Value and spelling of a fixed box.
+fn fixed_unbox(p: u64) -> (f64, String) {
+    let neg = p & (1 << 43) != 0;
+    let k = ((p >> FIXED_MANT_BITS) & 0xF) as usize;
+    let mant = p & ((1 << FIXED_MANT_BITS) - 1);
+    let v = fixed_value(p);
+    let digits = format!("{:0>width$}", mant, width = k + 1);
+    let (int, frac) = digits.split_at(digits.len() - k);
+    (v, format!("{}{int}.{frac}", if neg { "-" } else { "" }))
+}
+
+const POW10_F64: [f64; 16] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+];
 
 /// The spelling of a canonical ambiguous number: `[-]d{1,3}<sep>ddd`.
 fn amb_spelling(int: i64, sep: Sep) -> String {
@@ -104,6 +140,12 @@ pub(crate) fn is_trim_char(c: char) -> bool {
 /// and figure spaces, ideographic space and U+FEFF, from both ends.
 #[inline]
 pub(crate) fn trim_bytes(mut s: &[u8]) -> &[u8] {
+    let clean = |b: u8| b > b' ' && b < 0x80;
+    if let (Some(&f), Some(&l)) = (s.first(), s.last()) {
+        if clean(f) && clean(l) {
+            return s;
+        }
+    }
     loop {
         match s {
             [b' ' | b'\t' | b'\r' | b'\n' | b'\x0B' | b'\x0C', rest @ ..] => s = rest,
@@ -186,6 +228,9 @@ fn note(slot: &mut Option<Ex>, text: &[u8], row: i64, first: bool) {
     }
 }
 
+/// An example and what it shows about the decimal mark.
+type Evidence<'a> = (&'a Ex, &'static str);
+
 /// The first example of every way numbers are written in a column.
 #[derive(Debug, Clone, Default)]
 struct FormatSeen {
@@ -242,11 +287,8 @@ impl FormatSeen {
     }
 
     /// Point-like and comma-like evidence: (point, comma), earliest each.
-    fn evidence(&self) -> (Option<(&Ex, &'static str)>, Option<(&Ex, &'static str)>) {
-        fn earliest<'a>(
-            a: Option<(&'a Ex, &'static str)>,
-            b: Option<(&'a Ex, &'static str)>,
-        ) -> Option<(&'a Ex, &'static str)> {
+    fn evidence(&self) -> (Option<Evidence<'_>>, Option<Evidence<'_>>) {
+        fn earliest<'a>(a: Option<Evidence<'a>>, b: Option<Evidence<'a>>) -> Option<Evidence<'a>> {
             match (a, b) {
                 (Some(x), Some(y)) => Some(if y.0.row < x.0.row { y } else { x }),
                 (x, None) => x,
@@ -266,6 +308,18 @@ impl FormatSeen {
                 .map(|(_, e)| (e, "groups thousands with '.'")),
         );
         (point, comma)
+    }
+
+    /// The decimal mark the cells seen so far show, if they show one.
+    #[inline]
+    fn decided(&self) -> Option<Sep> {
+        let point = self.point.is_some() || self.thousands[0].is_some();
+        let comma = self.comma.is_some() || self.thousands[1].is_some();
+        match (point, comma) {
+            (true, false) => Some(Sep::Point),
+            (false, true) => Some(Sep::Comma),
+            _ => None,
+        }
     }
 
     /// The decimal mark this column shows on its own, if any.
@@ -527,19 +581,34 @@ enum Store {
 
 impl NumStore {
     /// The stored form of a number.
-    #[inline]
-    fn encode_number(&mut self, r: &NumberRead, text: &[u8], cap: usize) -> f64 {
-        if r.canonical {
-            return self.direct(r.value);
+    /// `decided` is the column's decimal mark when its cells already show
+    /// it: an ambiguous cell is then stored as its final value.
+    #[inline(always)]
+    fn encode_number(
+        &mut self,
+        r: &NumberRead,
+        text: &[u8],
+        cap: usize,
+        decided: Option<Sep>,
+    ) -> f64 {
+        let (value, canonical) = match (r.value, decided) {
+            (NumVal::Ambiguous { int, sep }, Some(d)) if sep == d => (
+                NumVal::Exact(int as f64 / 1000.0),
+                r.canonical && int % 10 != 0,
+            ),
+            (v, _) => (v, r.canonical),
+        };
+        if canonical {
+            return self.direct(value);
         }
         if self.levels_possible {
-            if let Some(id) = self.spelled.code(text, || r.value, cap) {
+            if let Some(id) = self.spelled.code(text, || value, cap) {
                 self.boxed += 1;
                 return boxed(TAG_SPELLED, u64::from(id));
             }
             self.levels_possible = false;
         }
-        self.direct(r.value)
+        self.direct(value)
     }
 
     #[inline]
@@ -584,6 +653,10 @@ impl NumStore {
                     return None;
                 };
                 Some((Cow::Owned(amb_spelling(int, sep)), Level::Number(nv)))
+            }
+            Some((TAG_FIXED, p)) => {
+                let (v, spelling) = fixed_unbox(p);
+                Some((Cow::Owned(spelling), Level::Number(NumVal::Exact(v))))
             }
             Some((TAG_SPELLED, id)) => {
                 let id = id as u32;
@@ -676,6 +749,9 @@ pub(crate) struct ColumnBuilder {
     num_distinct: NumDistinct,
     spell_distinct: SpellDistinct,
     store: Store,
+    /// The hot path for plain decimals applies: numeric storage, a decimal
+    /// point shown, and every first example and distinct value noted.
+    fast_point: bool,
 }
 
 /// What a column becomes, before its name is known.
@@ -710,7 +786,20 @@ impl ColumnBuilder {
                 levels_possible: true,
                 ..NumStore::default()
             }),
+            fast_point: false,
         }
+    }
+
+    /// Whether the hot path may take the next plain decimal.
+    fn refresh_fast(&mut self) {
+        self.fast_point = matches!(self.store, Store::Num(_))
+            && self.fmt.decided() == Some(Sep::Point)
+            && self.fmt.unit_none.is_some()
+            && self.fmt.point.is_some()
+            && self.fmt.amb[1].is_some()
+            && self.first_number.is_some()
+            && self.num_distinct.done
+            && self.spell_distinct.seen.len() >= 3;
     }
 
     fn non_missing(&self) -> usize {
@@ -730,13 +819,45 @@ impl ColumnBuilder {
     /// Adds the next cell (trimmed bytes). Returns whether the cell was not
     /// UTF-8 and was read as Windows-1252.
     #[inline]
-    pub(crate) fn push(&mut self, cell: &[u8], row: u32) -> bool {
+    pub(crate) fn push(&mut self, cell: &[u8], row: u32, window: Option<&[u8; 16]>) -> bool {
         let row = i64::from(row);
+        if let Some(w) = window {
+            if cell.len() <= 16 {
+                if let Some(p) = scan_short(w, cell.len()) {
+                    // A decimal-point column: an ambiguous `12.345` is final,
+                    // and a canonical spelling needs no keeping.
+                    let amb = matches!(p.read.value, NumVal::Ambiguous { .. });
+                    let trailing_zero = amb && cell.last() == Some(&b'0');
+                    if self.fast_point {
+                        if let Store::Num(s) = &mut self.store {
+                            if p.read.canonical && !trailing_zero {
+                                self.numbers += 1;
+                                s.values.push(p.value);
+                                return false;
+                            }
+                            if let Some((mant, k)) = p.fixed {
+                                if mant < 1 << FIXED_MANT_BITS {
+                                    self.numbers += 1;
+                                    s.boxed += 1;
+                                    s.values
+                                        .push(fixed_box(p.value.is_sign_negative(), mant, k));
+                                    return false;
+                                }
+                            }
+                        }
+                    }
+                    self.add_plain(&p.read, cell, row);
+                    self.refresh_fast();
+                    return false;
+                }
+            }
+        }
         if let Some(&b0) = cell.first() {
             if b0.is_ascii_digit() || b0 == b'-' || b0 == b'.' || b0 == b'+' {
                 if let Some(p) = scan_plain(cell) {
                     if p.value.is_finite() {
-                        self.add(Class::Number(p.read), cell, row, false);
+                        self.add_plain(&p.read, cell, row);
+                        self.refresh_fast();
                     } else {
                         self.add(Class::NonFinite, cell, row, false);
                     }
@@ -750,11 +871,51 @@ impl ColumnBuilder {
         self.push_slow(cell, row, false)
     }
 
+    /// A plain decimal (no unit, no separator but the point): the hot path.
+    #[inline]
+    fn add_plain(&mut self, r: &NumberRead, text: &[u8], row: i64) {
+        self.numbers += 1;
+        if self.fmt.unit_none.is_none() {
+            self.fmt.unit_none = Some(Ex::new(text, row));
+        }
+        match r.decimal {
+            DecimalSeen::Point if self.fmt.point.is_none() => {
+                self.fmt.point = Some(Ex::new(text, row));
+            }
+            DecimalSeen::Ambiguous(Sep::Point) if self.fmt.amb[1].is_none() => {
+                self.fmt.amb[1] = Some(Ex::new(text, row));
+            }
+            _ => {}
+        }
+        if self.first_number.is_none() {
+            self.first_number = Some(Ex::new(text, row));
+        }
+        if !self.num_distinct.done {
+            self.num_distinct.observe(r.value, text, row, false);
+        }
+        if self.spell_distinct.seen.len() < 3 {
+            self.spell_distinct.observe(text, false);
+        }
+        let cap = self.cap;
+        let decided = match r.value {
+            NumVal::Ambiguous { .. } => self.fmt.decided(),
+            NumVal::Exact(_) => None,
+        };
+        match &mut self.store {
+            Store::Num(s) => {
+                let v = s.encode_number(r, text, cap, decided);
+                s.values.push(v);
+            }
+            Store::Text(_) => self.store_entry(Entry::Level(Level::Number(r.value)), text, false),
+        }
+    }
+
     #[cold]
     fn push_slow(&mut self, cell: &[u8], row: i64, first: bool) -> bool {
         let (text, cp1252) = decode_cell(cell);
         let t = text.trim_matches(is_trim_char);
         self.add(classify_str(t), t.as_bytes(), row, first);
+        self.refresh_fast();
         cp1252
     }
 
@@ -779,8 +940,9 @@ impl ColumnBuilder {
                 note(&mut self.first_number, text, row, first);
                 self.num_distinct.observe(r.value, text, row, first);
                 self.spell_distinct.observe(text, first);
+                let decided = self.fmt.decided();
                 match &mut self.store {
-                    Store::Num(s) => Entry::Value(s.encode_number(&r, text, cap)),
+                    Store::Num(s) => Entry::Value(s.encode_number(&r, text, cap, decided)),
                     Store::Text(_) => Entry::Level(Level::Number(r.value)),
                 }
             }
@@ -953,12 +1115,14 @@ impl ColumnBuilder {
             stats.distinct_upto3 = n;
             stats.first_values = first;
             let example = ex_text(&self.first_number).unwrap_or_default();
-            let (values, problems, problem_texts) = self.numeric_values(decimal, line_of);
+            let missing = self.missing;
+            let (values, problems, problem_texts) =
+                Self::numeric_values(self.store, decimal, line_of);
             numeric_stats(&values, problems.is_empty(), &mut stats);
             return Built {
                 kind: ColumnKind::Numeric,
                 format,
-                missing: self.missing,
+                missing,
                 text_reason: None,
                 stats,
                 storage: Storage::Numeric(std::sync::Arc::new(values)),
@@ -1016,34 +1180,41 @@ impl ColumnBuilder {
         }
     }
 
-    /// Final values (NaN at problem cells) and the problem cells.
+    /// Final values (NaN at problem cells) and the problem cells. Numeric
+    /// storage is fixed in place: only its boxes are rewritten.
     fn numeric_values(
-        &self,
+        store: Store,
         decimal: Sep,
         line_of: &dyn Fn(usize) -> u64,
     ) -> (NumericColumn, Vec<Problem>, Vec<String>) {
         let mut problems = Vec::new();
         let mut texts: Vec<String> = Vec::new();
-        // (id space, id) → index in `texts`.
+        // Per id space (missing, other): id → index in `texts`.
         let mut remap: [Vec<u32>; 2] = [Vec::new(), Vec::new()];
+        let mut not_kept: Option<u32> = None;
         let mut add_problem = |row: usize, kind: ProblemKind, space: usize, id: u64, text: &str| {
             let map = &mut remap[space];
             let id = id as usize;
             if map.len() <= id && id < (1 << 31) {
                 map.resize(id + 1, u32::MAX);
             }
-            let slot = map.get_mut(id);
-            let t = match slot {
+            let t = match map.get_mut(id) {
                 Some(t) if *t != u32::MAX => *t,
                 Some(t) => {
                     *t = texts.len() as u32;
                     texts.push(quote(text));
                     *t
                 }
-                None => {
-                    texts.push(quote(text));
-                    texts.len() as u32 - 1
-                }
+                // A text that was not kept: one shared entry.
+                None => match not_kept {
+                    Some(t) => t,
+                    None => {
+                        texts.push(quote(text));
+                        let t = texts.len() as u32 - 1;
+                        not_kept = Some(t);
+                        t
+                    }
+                },
             };
             problems.push(Problem {
                 row,
@@ -1052,41 +1223,50 @@ impl ColumnBuilder {
                 text: t,
             });
         };
-        match &self.store {
+        match store {
             Store::Num(s) => {
+                let mut values = s.values;
                 if s.boxed == 0 {
-                    return (s.values.clone(), problems, texts);
+                    return (values, problems, texts);
                 }
-                let mut out = NumericColumn::new();
-                for (row, v) in s.values.iter().enumerate() {
-                    let x = match unbox(v) {
-                        None => v,
-                        Some((tag @ (TAG_AMB_COMMA | TAG_AMB_POINT), p)) => {
-                            amb_unbox(tag, p).resolve(decimal)
-                        }
-                        Some((TAG_SPELLED, id)) => s
-                            .spelled
-                            .info(id as u32)
-                            .map_or(f64::NAN, |nv| nv.resolve(decimal)),
-                        Some((TAG_MISSING, id)) => {
-                            let t = s.missing.get(id as u32).unwrap_or("");
-                            add_problem(row, ProblemKind::Missing, 0, id, t);
-                            f64::NAN
-                        }
-                        Some((tag, id)) => {
-                            let kind = if tag == TAG_NONFINITE {
-                                ProblemKind::NonFinite
-                            } else {
-                                ProblemKind::Text
-                            };
-                            let t = s.texts.get(id as u32).unwrap_or(NOT_KEPT);
-                            add_problem(row, kind, 1, id, t);
-                            f64::NAN
-                        }
-                    };
-                    out.push(x);
+                let mut fixes: Vec<(usize, f64)> = Vec::new();
+                for k in 0..values.chunk_count() {
+                    fixes.clear();
+                    for (i, &v) in values.chunk(k).iter().enumerate() {
+                        let Some((tag, p)) = unbox(v) else {
+                            continue;
+                        };
+                        let row = k * CHUNK_ROWS + i;
+                        let x = match tag {
+                            TAG_AMB_COMMA | TAG_AMB_POINT => amb_unbox(tag, p).resolve(decimal),
+                            TAG_FIXED => fixed_value(p),
+                            TAG_SPELLED => s
+                                .spelled
+                                .info(p as u32)
+                                .map_or(f64::NAN, |nv| nv.resolve(decimal)),
+                            TAG_MISSING => {
+                                let t = s.missing.get(p as u32).unwrap_or("");
+                                add_problem(row, ProblemKind::Missing, 0, p, t);
+                                f64::NAN
+                            }
+                            _ => {
+                                let kind = if tag == TAG_NONFINITE {
+                                    ProblemKind::NonFinite
+                                } else {
+                                    ProblemKind::Text
+                                };
+                                let t = s.texts.get(p as u32).unwrap_or(NOT_KEPT);
+                                add_problem(row, kind, 1, p, t);
+                                f64::NAN
+                            }
+                        };
+                        fixes.push((row, x));
+                    }
+                    for &(row, x) in &fixes {
+                        values.set(row, x);
+                    }
                 }
-                (out, problems, texts)
+                (values, problems, texts)
             }
             Store::Text(t) => {
                 let mut out = NumericColumn::new();
@@ -1177,7 +1357,8 @@ fn numeric_stats(values: &NumericColumn, no_problems: bool, stats: &mut ColumnSt
                 any = true;
                 min = min.min(v);
                 max = max.max(v);
-                all_integer &= v.fract() == 0.0;
+                // Every f64 of magnitude 2^52 or more is an integer.
+                all_integer &= v.abs() >= 4_503_599_627_370_496.0 || (v as i64) as f64 == v;
             }
         }
     }
@@ -1238,6 +1419,23 @@ mod tests {
         assert_eq!(unbox(1.5), None);
         assert_eq!(unbox(f64::NAN), None);
         assert_eq!(unbox(boxed(TAG_TEXT, 77)), Some((TAG_TEXT, 77)));
+    }
+
+    #[test]
+    fn fixed_boxes_keep_value_and_spelling() {
+        for (neg, mant, k, want) in [
+            (false, 350, 2, "3.50"),
+            (true, 0, 2, "-0.00"),
+            (false, 50, 3, "0.050"),
+            (true, 1_234_000, 4, "-123.4000"),
+        ] {
+            let v = fixed_box(neg, mant, k);
+            let (tag, p) = unbox(v).unwrap();
+            assert_eq!(tag, TAG_FIXED);
+            let (x, s) = fixed_unbox(p);
+            assert_eq!(s, want);
+            assert_eq!(x.to_bits(), want.parse::<f64>().unwrap().to_bits());
+        }
     }
 
     #[test]

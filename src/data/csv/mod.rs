@@ -640,7 +640,8 @@ impl Body {
         GradstepError::TooLarge { what }
     }
 
-    fn cell(&mut self, j: usize, cell: &[u8]) {
+    #[inline]
+    fn cell(&mut self, j: usize, cell: &[u8], window: Option<&[u8; 16]>) {
         if !self.have_first {
             self.first.push(cell.to_vec());
             return;
@@ -655,7 +656,7 @@ impl Body {
         }
         let row = self.records as u32;
         if let Some(b) = self.builders.get_mut(j) {
-            if b.push(cell, row) && self.cp1252_line.is_none() {
+            if b.push(cell, row, window) && self.cp1252_line.is_none() {
                 self.cp1252_line = Some(self.record_line);
             }
         }
@@ -807,13 +808,15 @@ impl Sink for Body {
     }
 
     #[inline]
-    fn field(&mut self, raw: &[u8], quoted: bool) -> Result<()> {
+    fn field(&mut self, raw: &[u8], quoted: bool, window: Option<&[u8; 16]>) -> Result<()> {
         let j = self.field;
         self.field += 1;
         if j >= self.limits.max_columns {
             return Err(self.too_many_fields());
         }
         let cell = trim_bytes(raw);
+        // The window starts at the cell only when trimming took nothing.
+        let window = window.filter(|_| cell.len() == raw.len());
         if !self.has_content {
             if cell.is_empty() && !quoted {
                 self.pending_empty += 1;
@@ -821,10 +824,10 @@ impl Sink for Body {
             }
             self.has_content = true;
             for k in 0..self.pending_empty {
-                self.cell(k, b"");
+                self.cell(k, b"", None);
             }
         }
-        self.cell(j, cell);
+        self.cell(j, cell, window);
         Ok(())
     }
 
@@ -897,7 +900,7 @@ enum Stage {
     /// Buffering the sniffing window.
     Sniffing { window: Vec<u8>, line_ends: usize },
     Reading {
-        tokenizer: Tokenizer,
+        tokenizer: Box<Tokenizer>,
         body: Box<Body>,
     },
 }
@@ -1090,7 +1093,7 @@ impl TableReader {
         };
         let window = std::mem::take(window);
         let (delimiter, hint) = sniff::sniff(&window, at_end);
-        let mut tokenizer = Tokenizer::new(delimiter, self.limits.max_cell_bytes);
+        let mut tokenizer = Box::new(Tokenizer::new(delimiter, self.limits.max_cell_bytes));
         let mut body = Box::new(Body::new(self.limits, delimiter, hint));
         let r = tokenizer.feed(&window, body.as_mut());
         self.stage = Stage::Reading { tokenizer, body };

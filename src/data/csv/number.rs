@@ -117,78 +117,47 @@ pub(crate) struct NumberRead {
 pub(crate) struct Plain {
     pub value: f64,
     pub read: NumberRead,
+    /// The digits as an integer and how many follow the point, when the
+    /// spelling is `[-]digits.digits` with no leading zero (trailing zeros
+    /// allowed), so that the spelling can be rebuilt from these two.
+    pub fixed: Option<(u64, u8)>,
 }
 
 /// Reads `s` when it is a plain decimal in the grammar of
 /// `str::parse::<f64>` (without inf/nan); `None` otherwise.
-#[inline]
+#[inline(always)]
 pub(crate) fn scan_plain(s: &[u8]) -> Option<Plain> {
     let n = s.len();
-    let mut i = 0;
-    let (neg, plus) = match s.first() {
-        Some(b'-') => {
-            i = 1;
-            (true, false)
-        }
-        Some(b'+') => {
-            i = 1;
-            (false, true)
-        }
-        _ => (false, false),
+    let (neg, plus, int_start) = match s.first()? {
+        b'-' => (true, false, 1),
+        b'+' => (false, true, 1),
+        _ => (false, false, 0),
     };
-    let mut mant: u64 = 0;
-    let mut sig: u32 = 0;
-    let mut dropped = false;
-    let mut exp10: i64 = 0;
-    let int_start = i;
-    while i < n {
-        let d = s[i].wrapping_sub(b'0');
-        if d > 9 {
-            break;
-        }
-        if mant == 0 && d == 0 {
-            // a leading zero
-        } else if sig < 19 {
-            mant = mant * 10 + u64::from(d);
-            sig += 1;
-        } else {
-            dropped |= d != 0;
-            exp10 += 1;
-        }
+    let mut i = int_start;
+    while i < n && s[i].is_ascii_digit() {
         i += 1;
     }
-    let int_digits = i - int_start;
+    let int_end = i;
     let mut has_point = false;
-    let mut frac_digits = 0;
-    let mut last_frac_zero = false;
+    let mut frac_start = i;
     if i < n && s[i] == b'.' {
         has_point = true;
         i += 1;
-        let frac_start = i;
-        while i < n {
-            let d = s[i].wrapping_sub(b'0');
-            if d > 9 {
-                break;
-            }
-            if mant == 0 && d == 0 {
-                exp10 -= 1;
-            } else if sig < 19 {
-                mant = mant * 10 + u64::from(d);
-                sig += 1;
-                exp10 -= 1;
-            } else {
-                dropped |= d != 0;
-            }
-            last_frac_zero = d == 0;
+        frac_start = i;
+        while i < n && s[i].is_ascii_digit() {
             i += 1;
         }
-        frac_digits = i - frac_start;
     }
-    if int_digits == 0 && frac_digits == 0 {
+    let frac_end = i;
+    let int_digits = int_end - int_start;
+    let frac_digits = frac_end - frac_start;
+    let ndigits = int_digits + frac_digits;
+    if ndigits == 0 {
         return None;
     }
     let mut has_exp = false;
-    if i < n && (s[i] == b'e' || s[i] == b'E') {
+    let mut exp: i64 = 0;
+    if i < n && (s[i] | 0x20) == b'e' {
         has_exp = true;
         i += 1;
         let eneg = match s.get(i) {
@@ -203,122 +172,299 @@ pub(crate) fn scan_plain(s: &[u8]) -> Option<Plain> {
             _ => false,
         };
         let start = i;
-        let mut e: i64 = 0;
         while i < n && s[i].is_ascii_digit() {
-            e = (e * 10 + i64::from(s[i] - b'0')).min(1_000_000);
+            exp = (exp * 10 + i64::from(s[i] - b'0')).min(1_000_000);
             i += 1;
         }
         if i == start {
             return None;
         }
-        exp10 += if eneg { -e } else { e };
+        if eneg {
+            exp = -exp;
+        }
     }
     if i != n {
         return None;
     }
-    let value = if mant == 0 {
-        0.0
-    } else if !dropped && mant <= 1 << 53 && (-22..=22).contains(&exp10) {
-        // Clinger's fast path: both operands exact, one rounding.
-        let m = mant as f64;
-        if exp10 >= 0 {
-            m * POW10[exp10 as usize]
-        } else {
-            m / POW10[(-exp10) as usize]
+    let mut value = f64::NAN;
+    let mut mant: u64 = 0;
+    if ndigits <= 19 {
+        for &d in &s[int_start..int_end] {
+            mant = mant * 10 + u64::from(d - b'0');
         }
-    } else {
+        for &d in &s[frac_start..frac_end] {
+            mant = mant * 10 + u64::from(d - b'0');
+        }
+        let exp10 = exp - frac_digits as i64;
+        if mant == 0 {
+            value = if neg { -0.0 } else { 0.0 };
+        } else if mant <= 1 << 53 && (-22..=22).contains(&exp10) {
+            // Clinger's fast path: both operands exact, one rounding.
+            let m = mant as f64;
+            let v = if exp10 >= 0 {
+                m * POW10[exp10 as usize]
+            } else {
+                m / POW10[(-exp10) as usize]
+            };
+            value = if neg { -v } else { v };
+        }
+    }
+    if value.is_nan() {
         // The cell is ASCII here (the grammar above admits nothing else).
-        let text = std::str::from_utf8(s).ok()?;
-        let v: f64 = text.parse().ok()?;
-        return Some(finish_plain(
-            v,
-            neg,
-            plus,
-            int_digits,
-            frac_digits,
-            has_point,
-            has_exp,
-            last_frac_zero,
-            sig,
-            s,
-            int_start,
-            mant,
-        ));
-    };
-    let value = if neg { -value } else { value };
-    Some(finish_plain(
-        value,
-        neg,
-        plus,
-        int_digits,
-        frac_digits,
-        has_point,
-        has_exp,
-        last_frac_zero,
-        sig,
-        s,
-        int_start,
-        mant,
-    ))
-}
-
-#[allow(clippy::too_many_arguments)]
-#[inline]
-fn finish_plain(
-    value: f64,
-    neg: bool,
-    plus: bool,
-    int_digits: usize,
-    frac_digits: usize,
-    has_point: bool,
-    has_exp: bool,
-    last_frac_zero: bool,
-    sig: u32,
-    s: &[u8],
-    int_start: usize,
-    mant: u64,
-) -> Plain {
-    let first_int = s.get(int_start).copied().unwrap_or(b'0');
-    let ambiguous = has_point
-        && !has_exp
-        && (1..=3).contains(&int_digits)
-        && first_int != b'0'
-        && frac_digits == 3;
-    let (num, decimal, canonical) = if ambiguous {
+        value = std::str::from_utf8(s).ok()?.parse().ok()?;
+    }
+    let first_int = if int_digits > 0 { s[int_start] } else { b'0' };
+    let ambiguous =
+        has_point && !has_exp && int_digits <= 3 && first_int != b'0' && frac_digits == 3;
+    if ambiguous {
         let int = mant as i64;
-        (
-            NumVal::Ambiguous {
-                int: if neg { -int } else { int },
-                sep: Sep::Point,
+        return Some(Plain {
+            value,
+            fixed: None,
+            read: NumberRead {
+                value: NumVal::Ambiguous {
+                    int: if neg { -int } else { int },
+                    sep: Sep::Point,
+                },
+                decimal: DecimalSeen::Ambiguous(Sep::Point),
+                thousands: None,
+                unit: UnitSeen::None,
+                parens: false,
+                canonical: !plus,
             },
-            DecimalSeen::Ambiguous(Sep::Point),
-            !plus,
-        )
-    } else {
-        let canonical = !plus
-            && !has_exp
-            && int_digits >= 1
-            && (int_digits == 1 || first_int != b'0')
-            && (!has_point || (frac_digits >= 1 && !last_frac_zero))
-            && sig <= 15;
-        let decimal = if has_point && frac_digits >= 1 {
-            DecimalSeen::Point
-        } else {
-            DecimalSeen::None
-        };
-        (NumVal::Exact(value), decimal, canonical)
-    };
-    Plain {
+        });
+    }
+    let last_frac_zero = frac_digits > 0 && s[frac_end - 1] == b'0';
+    let canonical = !plus
+        && !has_exp
+        && int_digits >= 1
+        && (int_digits == 1 || first_int != b'0')
+        && (!has_point || (frac_digits >= 1 && !last_frac_zero))
+        && (ndigits <= 15 || significant_digits(&s[int_start..frac_end]) <= 15);
+    Some(Plain {
         value,
+        fixed: None,
         read: NumberRead {
-            value: num,
-            decimal,
+            value: NumVal::Exact(value),
+            decimal: if has_point && frac_digits >= 1 {
+                DecimalSeen::Point
+            } else {
+                DecimalSeen::None
+            },
             thousands: None,
             unit: UnitSeen::None,
             parens: false,
             canonical,
         },
+    })
+}
+
+/// Eight digit values (0..=9, one per byte, the first in the lowest byte)
+/// as an integer: the first digit is the most significant.
+#[inline(always)]
+fn eight_digits(v: u64) -> u64 {
+    const MASK: u64 = 0x0000_00FF_0000_00FF;
+    const MUL1: u64 = 100 + (1_000_000 << 32);
+    const MUL2: u64 = 1 + (10_000 << 32);
+    let v = v.wrapping_mul(10).wrapping_add(v >> 8);
+    (((v & MASK).wrapping_mul(MUL1)).wrapping_add(((v >> 16) & MASK).wrapping_mul(MUL2)) >> 32)
+        & 0xFFFF_FFFF
+}
+
+/// The low `n` bytes of `x` (n ≤ 8) as `n` digits right-aligned in a word
+/// of eight (leading zeros), for [`eight_digits`].
+#[inline(always)]
+fn right_align(x: u64, n: usize) -> u64 {
+    if n == 0 {
+        0
+    } else {
+        x << (8 * (8 - n))
     }
+}
+
+const POW10_U64: [u64; 9] = [
+    1,
+    10,
+    100,
+    1000,
+    10_000,
+    100_000,
+    1_000_000,
+    10_000_000,
+    100_000_000,
+];
+
+/// [`scan_plain`] for a cell of at most 16 bytes written `[-]digits[.digits]`
+/// (at most 8 digits on each side), read eight bytes at a time. `window`
+/// holds the cell in its first `len` bytes (what follows is ignored).
+/// `None` means "not this shape": the caller falls back to [`scan_plain`].
+#[inline(always)]
+pub(crate) fn scan_short(window: &[u8; 16], len: usize) -> Option<Plain> {
+    let neg = window[0] == b'-';
+    let start = usize::from(neg);
+    let body = len.checked_sub(start)?;
+    if body == 0 || body > 15 {
+        return None;
+    }
+    if body <= 8 {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&window[start..start + 8]);
+        return scan_word(u64::from_le_bytes(w), body, neg);
+    }
+    let x = u128::from_le_bytes(*window) >> (8 * start);
+    let keep = (1u128 << (8 * body)) - 1;
+    let a = (x ^ 0x3030_3030_3030_3030_3030_3030_3030_3030) & keep;
+    const LOW7: u128 = 0x7F7F_7F7F_7F7F_7F7F_7F7F_7F7F_7F7F_7F7F;
+    const SIX: u128 = 0x7676_7676_7676_7676_7676_7676_7676_7676;
+    const HIGH: u128 = 0x8080_8080_8080_8080_8080_8080_8080_8080;
+    let non_digit = (((a & LOW7) + SIX) | a) & HIGH & keep;
+    let (int_len, frac_len, has_point) = if non_digit == 0 {
+        (body, 0, false)
+    } else {
+        let p = (non_digit.trailing_zeros() / 8) as usize;
+        // Exactly one non-digit, and it is the point ('.' ^ '0' = 0x1E).
+        if non_digit & (non_digit - 1) != 0 || (a >> (8 * p)) as u8 != 0x1E {
+            return None;
+        }
+        (p, body - p - 1, true)
+    };
+    if int_len > 8 || frac_len > 8 || int_len + frac_len == 0 {
+        return None;
+    }
+    let int_word = right_align(a as u64, int_len);
+    let frac_word = right_align((a >> (8 * (int_len + 1))) as u64, frac_len);
+    let mant = eight_digits(int_word) * POW10_U64[frac_len] + eight_digits(frac_word);
+    if mant > 1 << 53 {
+        return None;
+    }
+    let m = if frac_len == 0 {
+        mant as f64
+    } else {
+        mant as f64 / POW10[frac_len]
+    };
+    let value = if neg { -m } else { m };
+    let first_zero = int_len > 0 && a as u8 == 0;
+    let ndigits = int_len + frac_len;
+    if has_point && !first_zero && (1..=3).contains(&int_len) && frac_len == 3 {
+        let int = mant as i64;
+        return Some(Plain {
+            value,
+            fixed: None,
+            read: NumberRead {
+                value: NumVal::Ambiguous {
+                    int: if neg { -int } else { int },
+                    sep: Sep::Point,
+                },
+                decimal: DecimalSeen::Ambiguous(Sep::Point),
+                thousands: None,
+                unit: UnitSeen::None,
+                parens: false,
+                canonical: true,
+            },
+        });
+    }
+    let last_zero = frac_len > 0 && (a >> (8 * (body - 1))) as u8 == 0;
+    let canonical = int_len >= 1
+        && (int_len == 1 || !first_zero)
+        && (!has_point || (frac_len >= 1 && !last_zero))
+        && (ndigits <= 15 || significant_digits(&window[start..len]) <= 15);
+    Some(Plain {
+        value,
+        fixed: None,
+        read: NumberRead {
+            value: NumVal::Exact(value),
+            decimal: if has_point && frac_len >= 1 {
+                DecimalSeen::Point
+            } else {
+                DecimalSeen::None
+            },
+            thousands: None,
+            unit: UnitSeen::None,
+            parens: false,
+            canonical,
+        },
+    })
+}
+
+/// [`scan_short`] for a body (after the sign) of at most 8 bytes, in `x`.
+#[inline(always)]
+fn scan_word(x: u64, body: usize, neg: bool) -> Option<Plain> {
+    let keep = if body == 8 {
+        u64::MAX
+    } else {
+        (1u64 << (8 * body)) - 1
+    };
+    let a = (x ^ 0x3030_3030_3030_3030) & keep;
+    let non_digit =
+        (((a & 0x7F7F_7F7F_7F7F_7F7F) + 0x7676_7676_7676_7676) | a) & 0x8080_8080_8080_8080 & keep;
+    let (int_len, frac_len, has_point) = if non_digit == 0 {
+        (body, 0, false)
+    } else {
+        let p = (non_digit.trailing_zeros() / 8) as usize;
+        if non_digit & (non_digit - 1) != 0 || (a >> (8 * p)) as u8 != 0x1E {
+            return None;
+        }
+        (p, body - p - 1, true)
+    };
+    if int_len + frac_len == 0 {
+        return None;
+    }
+    let int_word = right_align(a, int_len);
+    let frac_word = if frac_len == 0 {
+        0
+    } else {
+        right_align(a >> (8 * (int_len + 1)), frac_len)
+    };
+    let mant = eight_digits(int_word) * POW10_U64[frac_len] + eight_digits(frac_word);
+    // Branch-free from here: signs and lengths vary from cell to cell.
+    let m = mant as i64 as f64 / POW10[frac_len];
+    let value = f64::from_bits(m.to_bits() | (u64::from(neg) << 63));
+    let first_zero = (int_len > 0) & (a as u8 == 0);
+    let ambiguous = has_point & !first_zero & (1..=3).contains(&int_len) & (frac_len == 3);
+    let last_zero = (frac_len > 0) & ((a >> (8 * (body - 1))) as u8 == 0);
+    let canonical = (int_len >= 1)
+        & ((int_len == 1) | !first_zero)
+        & (!has_point | ((frac_len >= 1) & !last_zero));
+    let int = mant as i64;
+    let amb = NumVal::Ambiguous {
+        int: if neg { -int } else { int },
+        sep: Sep::Point,
+    };
+    let fixed_ok = has_point & (frac_len >= 1) & (int_len >= 1) & ((int_len == 1) | !first_zero);
+    Some(Plain {
+        value,
+        fixed: if fixed_ok {
+            Some((mant, frac_len as u8))
+        } else {
+            None
+        },
+        read: NumberRead {
+            value: if ambiguous { amb } else { NumVal::Exact(value) },
+            decimal: if ambiguous {
+                DecimalSeen::Ambiguous(Sep::Point)
+            } else if has_point & (frac_len >= 1) {
+                DecimalSeen::Point
+            } else {
+                DecimalSeen::None
+            },
+            thousands: None,
+            unit: UnitSeen::None,
+            parens: false,
+            canonical: canonical | ambiguous,
+        },
+    })
+}
+
+/// Digits after the leading zeros (the point skipped).
+fn significant_digits(digits: &[u8]) -> usize {
+    let mut seen = false;
+    digits
+        .iter()
+        .filter(|&&d| {
+            seen |= d.is_ascii_digit() && d != b'0';
+            seen && d.is_ascii_digit()
+        })
+        .count()
 }
 
 /// `str::parse::<f64>` for plain decimals, through the fast path; `None`
@@ -358,9 +504,7 @@ pub(crate) fn read_formatted(s: &str) -> Option<NumberRead> {
     let mut unit = UnitSeen::None;
     // Leading sign and currency, in either order ("-$5", "$-5").
     for _ in 0..2 {
-        let Some(c) = t.chars().next() else {
-            return None;
-        };
+        let c = t.chars().next()?;
         if !signed && (is_minus(c) || c == '+') {
             signed = true;
             neg = is_minus(c);
@@ -408,8 +552,7 @@ fn read_core(t: &str, neg: bool) -> Option<(NumVal, DecimalSeen, Option<Thousand
     let mut k = 0; // separators seen
     let mut run_start = 0;
     let mut exp_at = None;
-    let mut iter = t.char_indices().peekable();
-    while let Some((pos, c)) = iter.next() {
+    for (pos, c) in t.char_indices() {
         if c.is_ascii_digit() {
             continue;
         }
@@ -729,6 +872,37 @@ mod tests {
                 same(&format!("{v}"));
                 same(&format!("{v:e}"));
                 same(&format!("{v:.3}"));
+            }
+        }
+
+        #[test]
+        fn short_scan_agrees_with_the_general_one(s in "[-+]?[0-9.eE,a ]{0,17}") {
+            let b = s.as_bytes();
+            if b.len() <= 16 {
+                let mut w = [b'7'; 16];
+                w[..b.len()].copy_from_slice(b);
+                if let Some(p) = scan_short(&w, b.len()) {
+                    let q = scan_plain(b).expect("the general scan reads it too");
+                    prop_assert_eq!(p.value.to_bits(), q.value.to_bits());
+                    prop_assert_eq!(p.read, q.read);
+                }
+            }
+        }
+
+        #[test]
+        fn short_scan_reads_short_decimals(int in "[0-9]{0,8}", frac in "[0-9]{0,8}", neg in any::<bool>(), point in any::<bool>()) {
+            let s = format!("{}{int}{}{}", if neg { "-" } else { "" }, if point { "." } else { "" }, if point { frac.as_str() } else { "" });
+            let b = s.as_bytes();
+            prop_assume!(b.len() <= 16);
+            let mut w = [0u8; 16];
+            w[..b.len()].copy_from_slice(b);
+            match (scan_short(&w, b.len()), scan_plain(b)) {
+                (Some(p), Some(q)) => {
+                    prop_assert_eq!(p.value.to_bits(), q.value.to_bits());
+                    prop_assert_eq!(p.read, q.read);
+                }
+                (None, _) => {}
+                (Some(_), None) => prop_assert!(false, "{} read only by the short scan", s),
             }
         }
 

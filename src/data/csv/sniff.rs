@@ -13,18 +13,21 @@ const SNIFF_RECORDS: usize = 100;
 /// The candidates, in order of preference on a tie.
 const CANDIDATES: [u8; 4] = [b',', b';', b'\t', b'|'];
 
+/// A record: each cell (trimmed) and whether it was quoted.
+type Record = Vec<(Vec<u8>, bool)>;
+
 /// Records of the window as split by one candidate.
 #[derive(Default)]
 struct Collect {
-    records: Vec<Vec<(Vec<u8>, bool)>>,
-    cur: Vec<(Vec<u8>, bool)>,
+    records: Vec<Record>,
+    cur: Record,
     content: bool,
 }
 
 impl Sink for Collect {
     fn begin_record(&mut self, _line: u64) {}
 
-    fn field(&mut self, cell: &[u8], quoted: bool) -> Result<()> {
+    fn field(&mut self, cell: &[u8], quoted: bool, _: Option<&[u8; 16]>) -> Result<()> {
         let text = String::from_utf8_lossy(cell);
         let t = text.trim_matches(is_trim_char);
         self.content |= quoted || !t.is_empty();
@@ -52,11 +55,7 @@ impl Sink for Collect {
 /// The records of `window` under `delimiter`; the last one only if it is
 /// complete (or the file ends there, or it is the only one). Also whether
 /// the first record is complete.
-fn records(
-    window: &[u8],
-    delimiter: Option<u8>,
-    at_end: bool,
-) -> (Vec<Vec<(Vec<u8>, bool)>>, bool) {
+fn records(window: &[u8], delimiter: Option<u8>, at_end: bool) -> (Vec<Record>, bool) {
     let mut t = Tokenizer::new(delimiter, usize::MAX);
     let mut c = Collect::default();
     let stopped = t.feed(window, &mut c).is_err();

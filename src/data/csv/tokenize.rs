@@ -15,12 +15,24 @@ const CR: u8 = 3;
 const QUOTE: u8 = 4;
 const NUL: u8 = 5;
 
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// Flags (high bit of each byte) the zero bytes of `x`; the lowest flag is
+/// exactly the first zero byte.
+#[inline]
+fn zero_bytes(x: u64) -> u64 {
+    x.wrapping_sub(ONES) & !x & HIGHS
+}
+
 /// Where the tokenizer hands fields and records.
 pub(crate) trait Sink {
     /// A record starts on `line` (blank lines included; the sink skips them).
     fn begin_record(&mut self, line: u64);
-    /// The next field of the record (unquoted, not trimmed).
-    fn field(&mut self, cell: &[u8], quoted: bool) -> Result<()>;
+    /// The next field of the record (unquoted, not trimmed). `window`, when
+    /// given, is 16 bytes of the text starting where `cell` starts (so a
+    /// short cell can be read a word at a time).
+    fn field(&mut self, cell: &[u8], quoted: bool, window: Option<&[u8; 16]>) -> Result<()>;
     /// The record ends.
     fn end_record(&mut self) -> Result<()>;
     /// The error for a field longer than the cell limit.
@@ -53,6 +65,8 @@ pub(crate) struct Tokenizer {
     /// Offset in the text of the next chunk's first byte.
     offset: u64,
     max_cell: usize,
+    /// The delimiter repeated in every byte (LF when there is none).
+    delim_pattern: u64,
 }
 
 impl Tokenizer {
@@ -75,7 +89,38 @@ impl Tokenizer {
             quoted_cr: false,
             offset: 0,
             max_cell,
+            delim_pattern: u64::from(delimiter.unwrap_or(b'\n')) * ONES,
         }
+    }
+
+    /// The first byte at or after `j` that is the delimiter, CR, LF, a
+    /// quote or NUL (or `data.len()`): eight bytes at a time.
+    #[inline]
+    fn find_special(&self, data: &[u8], mut j: usize) -> usize {
+        while let Some(w) = data.get(j..j + 8) {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(w);
+            let x = u64::from_le_bytes(b);
+            // Bytes below 0x0E (NUL, LF, CR and a few other controls), the
+            // delimiter and the quote; a control that is not special is
+            // skipped below.
+            let m = (x.wrapping_sub(0x0E * ONES) & !x & HIGHS)
+                | zero_bytes(x ^ self.delim_pattern)
+                | zero_bytes(x ^ (u64::from(b'"') * ONES));
+            if m != 0 {
+                let at = j + (m.trailing_zeros() / 8) as usize;
+                if self.class[usize::from(data[at])] != NORMAL {
+                    return at;
+                }
+                j = at + 1;
+                continue;
+            }
+            j += 8;
+        }
+        while j < data.len() && self.class[usize::from(data[j])] == NORMAL {
+            j += 1;
+        }
+        j
     }
 
     /// The line being read (1-based).
@@ -122,46 +167,57 @@ impl Tokenizer {
                     self.state = State::FieldStart;
                 }
                 State::FieldStart => {
-                    if data[i] == b'"' {
-                        self.open_quote();
-                        i += 1;
-                        continue;
-                    }
-                    let start = i;
-                    let mut j = i;
-                    while j < n && self.class[usize::from(data[j])] == NORMAL {
-                        j += 1;
-                    }
-                    if j - start > self.max_cell {
-                        return Err(sink.too_long());
-                    }
-                    if j == n {
-                        self.carry.clear();
-                        self.append(&data[start..], sink)?;
-                        self.state = State::Unquoted;
-                        break;
-                    }
-                    let c = self.class[usize::from(data[j])];
-                    if c == QUOTE {
-                        if data[start..j].iter().all(|&b| b == b' ' || b == b'\t') {
+                    // Unquoted fields that end inside this chunk, one after
+                    // another without going through the state machine.
+                    loop {
+                        if data[i] == b'"' {
                             self.open_quote();
-                        } else {
-                            self.carry.clear();
-                            self.append(&data[start..=j], sink)?;
-                            self.state = State::Unquoted;
+                            i += 1;
+                            break;
                         }
+                        let start = i;
+                        let j = self.find_special(data, i);
+                        if j - start > self.max_cell {
+                            return Err(sink.too_long());
+                        }
+                        if j == n {
+                            self.carry.clear();
+                            self.append(&data[start..], sink)?;
+                            self.state = State::Unquoted;
+                            i = n;
+                            break;
+                        }
+                        let c = self.class[usize::from(data[j])];
+                        if c == QUOTE {
+                            if data[start..j].iter().all(|&b| b == b' ' || b == b'\t') {
+                                self.open_quote();
+                            } else {
+                                self.carry.clear();
+                                self.append(&data[start..=j], sink)?;
+                                self.state = State::Unquoted;
+                            }
+                            i = j + 1;
+                            break;
+                        }
+                        let window = data.get(start..start + 16).and_then(|w| w.try_into().ok());
+                        sink.field(&data[start..j], false, window)?;
                         i = j + 1;
-                        continue;
+                        self.after_field(c, self.offset + j as u64, sink)?;
+                        if i >= n {
+                            break;
+                        }
+                        match self.state {
+                            State::FieldStart => {}
+                            State::RecordStart => {
+                                sink.begin_record(self.line);
+                                self.state = State::FieldStart;
+                            }
+                            _ => break,
+                        }
                     }
-                    sink.field(&data[start..j], false)?;
-                    i = j + 1;
-                    self.after_field(c, self.offset + j as u64, sink)?;
                 }
                 State::Unquoted => {
-                    let mut j = i;
-                    while j < n && self.class[usize::from(data[j])] == NORMAL {
-                        j += 1;
-                    }
+                    let j = self.find_special(data, i);
                     self.append(&data[i..j], sink)?;
                     if j == n {
                         break;
@@ -179,7 +235,7 @@ impl Tokenizer {
                         continue;
                     }
                     let carry = std::mem::take(&mut self.carry);
-                    let r = sink.field(&carry, false);
+                    let r = sink.field(&carry, false, None);
                     self.carry = carry;
                     r?;
                     i = j + 1;
@@ -239,7 +295,7 @@ impl Tokenizer {
                         i += 1;
                     } else {
                         let carry = std::mem::take(&mut self.carry);
-                        let r = sink.field(&carry, true);
+                        let r = sink.field(&carry, true, None);
                         self.carry = carry;
                         r?;
                         i += 1;
@@ -273,12 +329,12 @@ impl Tokenizer {
         match state {
             State::RecordStart | State::AfterCr => Ok(()),
             State::FieldStart => {
-                sink.field(b"", false)?;
+                sink.field(b"", false, None)?;
                 sink.end_record()
             }
             State::Unquoted | State::QuoteInQuoted | State::AfterQuote => {
                 let carry = std::mem::take(&mut self.carry);
-                sink.field(&carry, state != State::Unquoted)?;
+                sink.field(&carry, state != State::Unquoted, None)?;
                 sink.end_record()
             }
             State::Quoted => Err(GradstepError::Malformed {
@@ -305,7 +361,7 @@ mod tests {
         fn begin_record(&mut self, line: u64) {
             self.line = line;
         }
-        fn field(&mut self, cell: &[u8], quoted: bool) -> Result<()> {
+        fn field(&mut self, cell: &[u8], quoted: bool, _: Option<&[u8; 16]>) -> Result<()> {
             self.cur
                 .push((String::from_utf8_lossy(cell).into_owned(), quoted));
             Ok(())
@@ -322,7 +378,9 @@ mod tests {
         }
     }
 
-    fn run(text: &[u8], cuts: &[usize]) -> Result<Vec<(u64, Vec<(String, bool)>)>> {
+    type Records = Vec<(u64, Vec<(String, bool)>)>;
+
+    fn run(text: &[u8], cuts: &[usize]) -> Result<Records> {
         let mut t = Tokenizer::new(Some(b','), 1000);
         let mut c = Collect::default();
         let mut at = 0;
