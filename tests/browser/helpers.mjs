@@ -262,3 +262,11 @@ export function generatedCsv(rows, features, { seed = 1, model = 'linear', digit
   }
   return `${lines.join('\n')}\n`;
 }
+
+/** Clicks "Copy link" and returns the link once it is made (the data may come from the worker). */
+export async function copyLink(page) {
+  await page.locator('#share-hint').evaluate((n) => { n.textContent = ''; });
+  await page.getByRole('button', { name: 'Copy link' }).click();
+  await page.locator('#share-hint').filter({ hasText: /copied|selected/ }).waitFor();
+  return page.getByLabel('Link to this view').inputValue();
+}

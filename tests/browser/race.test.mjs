@@ -5,6 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   startBrowser, openApp, assertClean, stepCount, stepOnce, waitStep, waitData, upload, settle, colourCounts, shot, screenshot, rng,
+  copyLink,
 } from './helpers.mjs';
 
 let browser;
@@ -77,7 +78,7 @@ test('GD against the best momentum on a narrow valley: both drawn in their colou
   assert.ok(loss[0] > 30 && loss[1] > 30, `both loss curves in their colours: ${loss}`);
   await page.locator('#landscape-canvas').scrollIntoViewIfNeeded();
   await settle(page);
-  const paths = await colourCounts(page, 'Loss landscape', colours.slice(0, 2));
+  const paths = await colourCounts(page, 'Loss landscape plot', colours.slice(0, 2));
   assert.ok(paths[0] > 20 && paths[1] > 20, `both paths in their colours: ${paths}`);
   await shot(page.locator('section.race'), '50-race-table');
   await screenshot(page, '51-race');
@@ -153,8 +154,7 @@ test('a share link reopens the race: the same runs, steps and losses', async () 
   await page.getByRole('checkbox', { name: 'Log scale' }).check();
   await settle(page);
   const mine = await raceRows(page);
-  await page.getByRole('button', { name: 'Copy link' }).click();
-  const link = await page.getByLabel('Link to this view').inputValue();
+  const link = await copyLink(page);
   assert.match(link, /#ex=study-sleep/);
   assert.match(link, /run=/);
   assert.equal(new URL(link).hash, new URL(page.url()).hash, 'the address bar carries the same link');
