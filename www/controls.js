@@ -55,13 +55,13 @@ export function createControls(app) {
   }
 
   async function step(n) {
-    if (!app.readout || app.busy) return;
+    if (!app.readout) return;
     const r = await app.tryAct('step', { n });
     if (r && !r.stepped) app.status('warning', cannotStepMessage());
   }
 
   async function play() {
-    if (!app.readout || app.busy) return;
+    if (!app.readout) return;
     playSeq += 1;
     setPlaying(true);
     const r = await app.tryAct('play', { pace: pace() });
@@ -95,7 +95,7 @@ export function createControls(app) {
   }
 
   async function reset() {
-    if (!app.readout || app.busy) return;
+    if (!app.readout) return;
     playSeq += 1;
     setPlaying(false);
     const r = await app.tryAct('reset');
