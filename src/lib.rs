@@ -10,6 +10,7 @@
 //! thin wasm façade: the worker's session and the main thread's painter.
 
 pub mod data;
+pub mod det;
 pub mod diagnostics;
 pub mod error;
 pub mod format;

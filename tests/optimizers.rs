@@ -7,7 +7,7 @@
 //! The losses and gradients are re-implemented here with plain loops over the
 //! standardized matrix, independent of the crate's model code.
 
-use gradstep::optim::det::{cos_0_to_pi, pow_u64};
+use gradstep::det::{cos_0_to_pi, pow_u64};
 use gradstep::optim::{Batches, Optimizer, OptimizerConfig, OptimizerKind, Schedule};
 use gradstep::GradstepError;
 use serde::Deserialize;

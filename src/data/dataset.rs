@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::column::NumericColumn;
 use super::csv::{Column, ColumnKind, ProblemKind, Table, MISSING_CODE};
+use super::transform::{Derived, FeatureTransform};
 use crate::limits::quote;
 use crate::{GradstepError, Result};
 
@@ -76,6 +77,8 @@ pub struct DatasetSpec {
     pub target_kind: TargetKind,
     /// What to do with problem cells.
     pub missing: MissingPolicy,
+    /// Feature columns made by transforms, after `features`.
+    pub transforms: Vec<FeatureTransform>,
 }
 
 /// Two-class labels mapped to 0/1.
@@ -110,7 +113,8 @@ pub struct Dataset {
     pub feature_names: Vec<String>,
     /// Target name.
     pub target_name: String,
-    /// Table columns of the features.
+    /// Table columns of the features (those made by transforms come after
+    /// these and have none).
     pub feature_columns: Vec<usize>,
     /// Table column of the target.
     pub target_column: usize,
@@ -240,7 +244,15 @@ impl Dataset {
                 });
             }
         }
-        if spec.features.is_empty() {
+        let derived: Vec<Derived> = spec
+            .transforms
+            .iter()
+            .map(|t| t.apply(table))
+            .collect::<Result<Vec<_>>>()?
+            .into_iter()
+            .flatten()
+            .collect();
+        if spec.features.is_empty() && derived.is_empty() {
             return Err(GradstepError::NoFeatures {
                 target: quote(&tcol.name),
             });
@@ -272,9 +284,40 @@ impl Dataset {
                 (j, rows, first)
             })
             .collect();
+        // Derived columns' unusable cells come from their source columns
+        // (or overflow): they count like a feature's.
+        let derived_bad: Vec<Vec<usize>> = derived
+            .iter()
+            .map(|c| {
+                c.values
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, v)| !v.is_finite())
+                    .map(|(i, _)| i)
+                    .collect()
+            })
+            .collect();
         let first = bad
             .iter()
             .filter_map(|(j, rows, e)| rows.first().map(|&r| (r, *j, e.clone())))
+            .chain(derived.iter().zip(&derived_bad).filter_map(|(c, rows)| {
+                rows.first().map(|&r| {
+                    (
+                        r,
+                        spec.target,
+                        Some(GradstepError::InvalidSetting {
+                            name: "feature".into(),
+                            value: quote(&c.name),
+                            reason: format!(
+                                "row {} (line {}) has no usable value ({} row(s) affected); fix the cells or drop those rows",
+                                r + 1,
+                                table.line_of_row(r),
+                                rows.len()
+                            ),
+                        }),
+                    )
+                })
+            }))
             .min_by_key(|(r, _, _)| *r);
         if let Some((row, j, error)) = first {
             if spec.missing == MissingPolicy::Error {
@@ -292,6 +335,16 @@ impl Dataset {
                     if !drop[r] {
                         drop[r] = true;
                         dropped += 1;
+                    }
+                }
+            }
+            if spec.missing == MissingPolicy::Drop {
+                for rows in &derived_bad {
+                    for &r in rows {
+                        if !drop[r] {
+                            drop[r] = true;
+                            dropped += 1;
+                        }
                     }
                 }
             }
@@ -373,12 +426,61 @@ impl Dataset {
                 value: mean,
             });
         }
+        let mut names: Vec<String> = spec
+            .features
+            .iter()
+            .map(|&j| cols[j].name.clone())
+            .collect();
+        for (c, rows) in derived.iter().zip(&derived_bad) {
+            let fi = features.len();
+            let bad = rows.iter().filter(|&&r| !drop[r]).count();
+            let (mut sum, mut count) = (Compensated::default(), 0usize);
+            if bad > 0 {
+                for (i, v) in c.values.iter().enumerate() {
+                    if !drop[i] && v.is_finite() {
+                        sum.add(v);
+                        count += 1;
+                    }
+                }
+                if count == 0 {
+                    return Err(GradstepError::InvalidSetting {
+                        name: "missing".into(),
+                        value: "mean".into(),
+                        reason: format!(
+                            "feature '{}' has no usable value to take the mean of",
+                            quote(&c.name)
+                        ),
+                    });
+                }
+            }
+            let mean = if count > 0 {
+                sum.value() / count as f64
+            } else {
+                0.0
+            };
+            let mut out = NumericColumn::new();
+            for (i, v) in c.values.iter().enumerate() {
+                if !drop[i] {
+                    out.push(if v.is_finite() { v } else { mean });
+                }
+            }
+            out.shrink_to_fit();
+            features.push(Arc::new(out));
+            if bad > 0 {
+                imputed.push(Imputed {
+                    feature: fi,
+                    cells: bad,
+                    value: mean,
+                });
+            }
+            names.push(c.name.clone());
+        }
         if !imputed.is_empty() {
             let cells: usize = imputed.iter().map(|i| i.cells).sum();
             let names: Vec<String> = imputed
                 .iter()
                 .take(5)
-                .map(|i| format!("'{}'", quote(&cols[spec.features[i.feature]].name)))
+                .map(|i| format!("'{}'", quote(&names[i.feature])))
                 .collect();
             warnings.push(format!(
                 "filled {} with the column mean ({}{})",
@@ -409,7 +511,7 @@ impl Dataset {
         let mut mean = Vec::with_capacity(features.len());
         let mut std = Vec::with_capacity(features.len());
         for (fi, f) in features.iter().enumerate() {
-            let name = &cols[spec.features[fi]].name;
+            let name = &names[fi];
             let (m, s) = mean_std(f);
             if s == 0.0 {
                 return Err(GradstepError::ConstantColumn {
@@ -433,11 +535,7 @@ impl Dataset {
         let target_sst = target_std * target_std * target.len() as f64;
 
         Ok(Dataset {
-            feature_names: spec
-                .features
-                .iter()
-                .map(|&j| cols[j].name.clone())
-                .collect(),
+            feature_names: names,
             target_name: tcol.name.clone(),
             feature_columns: spec.features.clone(),
             target_column: spec.target,

@@ -5,7 +5,9 @@
 pub mod column;
 pub mod csv;
 pub mod dataset;
+pub mod transform;
 
 pub use column::NumericColumn;
 pub use csv::{Column, ColumnKind, ColumnRef, Table, TableReader};
 pub use dataset::{ClassMapping, Dataset, DatasetSpec, MissingPolicy, TargetKind};
+pub use transform::FeatureTransform;

@@ -1,9 +1,9 @@
 //! Adam: bias-corrected moving averages of the gradient and its square.
 
-use super::det::pow_u64;
 use super::{
     check_new_config, named, names, Memory, Optimizer, OptimizerConfig, UpdateDescription,
 };
+use crate::det::pow_u64;
 use crate::Result;
 
 /// Adam with PyTorch's defaults (β₁ = 0.9, β₂ = 0.999, ε = 1e-8, amsgrad

@@ -32,7 +32,7 @@ macro_rules! plain_accessors {
 mod adagrad;
 mod adam;
 mod batches;
-pub mod det;
+
 mod gd;
 mod momentum;
 mod rmsprop;

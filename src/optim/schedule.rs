@@ -1,6 +1,6 @@
 //! Learning-rate schedules: α at update k (k = 0 for the first update).
 
-use super::det::{cos_0_to_pi, pow_u64};
+use crate::det::{cos_0_to_pi, pow_u64};
 use crate::{GradstepError, Result};
 use serde::{Deserialize, Serialize};
 use std::f64::consts::PI;

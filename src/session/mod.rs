@@ -346,6 +346,7 @@ impl Session {
                 ModelKind::Logistic => TargetKind::Binary,
             },
             missing: settings.missing,
+            transforms: settings.transforms.clone(),
         };
         if !(settings.l2.is_finite() && settings.l2 >= 0.0) {
             return Err(GradstepError::InvalidSetting {

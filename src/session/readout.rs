@@ -891,3 +891,61 @@ impl Session {
         })
     }
 }
+
+/// The Hessian's eigenvalues for the curvature panel.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CurvatureReport {
+    /// λᵢ, ascending (training units).
+    pub eigenvalues: Vec<f64>,
+    /// The same, written out.
+    pub eigenvalue_texts: Vec<String>,
+    /// Where they are taken: "exact: the loss is a quadratic" or "at the
+    /// current θ (step 40)".
+    pub at: String,
+    /// λmax/λmin, written out (or why it is undefined).
+    pub condition: String,
+    /// The active run's predicted rate, written out.
+    pub predicted_rate: String,
+    /// The best momentum for these eigenvalues, when it applies.
+    pub momentum_optimum: Option<MomentumOptimum>,
+}
+
+impl Session {
+    /// The Hessian's eigenvalues: exact for linear regression (the Hessian
+    /// is constant), at the active run's current θ for logistic regression
+    /// (one pass over the data).
+    pub fn curvature_report(&self) -> Result<CurvatureReport> {
+        let d = self.data()?;
+        let t = &d.runs[d.active].trainer;
+        let (c, at) = match d.model {
+            ModelKind::Linear => (
+                d.curvature.clone(),
+                "exact: the loss is a quadratic, so its Hessian is the same everywhere".to_string(),
+            ),
+            ModelKind::Logistic => (
+                crate::optimum::hessian_at(&d.problem, t.theta()),
+                format!("at the current θ (step {})", t.step_count()),
+            ),
+        };
+        let condition = match c.condition_number {
+            Some(k) => format!("λmax/λmin = {}", number(k, 4)),
+            None => "λmax/λmin is undefined: the Hessian is singular (collinear features) or too large to decompose".into(),
+        };
+        let predicted = match predicted_rate(t.config(), &c.eigenvalues, d.problem.rows()) {
+            Some(r) if r < 1.0 => format!("L − L* shrinks by a factor {} per step", number(r, 6)),
+            Some(r) => format!(
+                "L − L* grows by a factor {} per step: α is too large",
+                number(r, 4)
+            ),
+            None => "no single linear rate for this optimizer and schedule".into(),
+        };
+        Ok(CurvatureReport {
+            eigenvalue_texts: c.eigenvalues.iter().map(|v| number(*v, 4)).collect(),
+            momentum_optimum: momentum_optimum(&c.eigenvalues),
+            eigenvalues: c.eigenvalues,
+            at,
+            condition,
+            predicted_rate: predicted,
+        })
+    }
+}

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::data::MissingPolicy;
+use crate::data::{FeatureTransform, MissingPolicy};
 use crate::format::nice_floor;
 use crate::model::ModelKind;
 use crate::optim::{OptimizerConfig, OptimizerKind, Schedule};
@@ -26,6 +26,9 @@ pub struct DataSettings {
     pub missing: MissingPolicy,
     /// L2 penalty λ in (λ/2)‖w‖².
     pub l2: f64,
+    /// Feature columns made by transforms (powers, one-hot), after the
+    /// chosen features.
+    pub transforms: Vec<FeatureTransform>,
 }
 
 impl Default for DataSettings {
@@ -37,6 +40,7 @@ impl Default for DataSettings {
             standardize: true,
             missing: MissingPolicy::Error,
             l2: 0.0,
+            transforms: Vec::new(),
         }
     }
 }

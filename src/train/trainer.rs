@@ -540,8 +540,8 @@ impl Trainer {
             self.status = Status::Converged;
             self.message = Some(format!(
                 "the gradient norm {} is below the tolerance {}, so this is a minimum",
-                crate::format::number(self.grad_norm, 3),
-                crate::format::number(self.config.tolerance, 2)
+                crate::format::number(self.grad_norm, 4),
+                crate::format::number(self.config.tolerance, 4)
             ));
         } else {
             self.status = Status::Running;

@@ -219,6 +219,12 @@ impl WorkerSession {
             .map(|s| js_sys::Uint8Array::from(&encode(s)[..]))
     }
 
+    /// The Hessian's eigenvalues for the curvature panel (exact for linear;
+    /// at the active run's θ for logistic, one pass over the data).
+    pub fn curvature(&self) -> Result<JsValue, JsError> {
+        to_js(&self.inner.curvature_report().map_err(err)?)
+    }
+
     /// The active run's gradient checked against central differences.
     pub fn gradient_check(&self) -> Result<JsValue, JsError> {
         to_js(&self.inner.gradient_check().map_err(err)?)
