@@ -12,17 +12,24 @@ use std::ops::Range;
 /// Rows per storage chunk (64 KiB of f64).
 pub const CHUNK_ROWS: usize = 8192;
 
-/// A column of f64 in chunks of [`CHUNK_ROWS`] values.
-#[derive(Clone, Default, PartialEq)]
+/// A column of f64 in chunks of [`CHUNK_ROWS`] values: full chunks, then
+/// a tail that grows to one (a push is a `Vec` push).
+#[derive(Clone, Default)]
 pub struct NumericColumn {
-    len: usize,
-    chunks: Vec<Box<[f64]>>,
+    full: Vec<Box<[f64]>>,
+    tail: Vec<f64>,
+}
+
+impl PartialEq for NumericColumn {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.full == other.full && self.tail == other.tail
+    }
 }
 
 impl std::fmt::Debug for NumericColumn {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("NumericColumn")
-            .field("len", &self.len)
+            .field("len", &self.len())
             .field("head", &self.iter().take(5).collect::<Vec<_>>())
             .finish()
     }
@@ -44,47 +51,41 @@ impl NumericColumn {
     /// A column of `len` copies of `value`.
     pub fn filled(len: usize, value: f64) -> Self {
         let mut c = Self::new();
-        let mut left = len;
-        while left > 0 {
-            let m = left.min(CHUNK_ROWS);
-            let mut chunk = vec![value; CHUNK_ROWS].into_boxed_slice();
-            if m < CHUNK_ROWS {
-                chunk = chunk[..m].to_vec().into_boxed_slice();
-            }
-            c.chunks.push(chunk);
-            left -= m;
+        for _ in 0..len / CHUNK_ROWS {
+            c.full.push(vec![value; CHUNK_ROWS].into_boxed_slice());
         }
-        c.len = len;
+        c.tail = vec![value; len % CHUNK_ROWS];
         c
     }
 
     /// Number of values.
+    #[inline]
     pub fn len(&self) -> usize {
-        self.len
+        self.full.len() * CHUNK_ROWS + self.tail.len()
     }
 
     /// Whether the column has no values.
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.len() == 0
     }
 
     /// Appends one value.
     #[inline]
     pub fn push(&mut self, value: f64) {
-        let k = self.len % CHUNK_ROWS;
-        if k == 0 {
-            self.chunks.push(vec![0.0; CHUNK_ROWS].into_boxed_slice());
+        if self.tail.len() == CHUNK_ROWS {
+            self.seal();
         }
-        if let Some(last) = self.chunks.last_mut() {
-            // A shrunk last chunk is regrown before it is written to.
-            if last.len() <= k {
-                let mut grown = vec![0.0; CHUNK_ROWS].into_boxed_slice();
-                grown[..last.len()].copy_from_slice(last);
-                *last = grown;
-            }
-            last[k] = value;
+        if self.tail.capacity() == 0 {
+            self.tail.reserve_exact(CHUNK_ROWS);
         }
-        self.len += 1;
+        self.tail.push(value);
+    }
+
+    /// Moves the full tail into the chunks.
+    #[cold]
+    fn seal(&mut self) {
+        let full = std::mem::replace(&mut self.tail, Vec::with_capacity(CHUNK_ROWS));
+        self.full.push(full.into_boxed_slice());
     }
 
     /// Appends every value of `values`.
@@ -97,77 +98,104 @@ impl NumericColumn {
     /// Value `i`; panics when `i >= len()`.
     #[inline]
     pub fn get(&self, i: usize) -> f64 {
-        assert!(i < self.len, "row {i} out of range ({} rows)", self.len);
-        self.chunks[i / CHUNK_ROWS][i % CHUNK_ROWS]
+        let (k, r) = (i / CHUNK_ROWS, i % CHUNK_ROWS);
+        match self.full.get(k) {
+            Some(c) => c[r],
+            None => {
+                assert!(k == self.full.len() && r < self.tail.len(), "row {i} out of range ({} rows)", self.len());
+                self.tail[r]
+            }
+        }
     }
 
     /// Overwrites value `i`; panics when `i >= len()`.
     #[inline]
     pub fn set(&mut self, i: usize, value: f64) {
-        assert!(i < self.len, "row {i} out of range ({} rows)", self.len);
-        self.chunks[i / CHUNK_ROWS][i % CHUNK_ROWS] = value;
+        let (k, r) = (i / CHUNK_ROWS, i % CHUNK_ROWS);
+        let n = self.len();
+        match self.full.get_mut(k) {
+            Some(c) => c[r] = value,
+            None => {
+                assert!(r < self.tail.len(), "row {i} out of range ({n} rows)");
+                self.tail[r] = value;
+            }
+        }
     }
 
     /// Number of chunks.
     pub fn chunk_count(&self) -> usize {
-        self.len.div_ceil(CHUNK_ROWS)
+        self.full.len() + usize::from(!self.tail.is_empty())
     }
 
     /// The values of chunk `k` (rows `k·CHUNK_ROWS ..`), exactly as many as
     /// the column has there.
     #[inline]
     pub fn chunk(&self, k: usize) -> &[f64] {
-        let start = k * CHUNK_ROWS;
-        let m = self.len.saturating_sub(start).min(CHUNK_ROWS);
-        &self.chunks[k][..m]
+        match self.full.get(k) {
+            Some(c) => c,
+            None => {
+                assert!(k == self.full.len(), "chunk {k} out of range");
+                &self.tail
+            }
+        }
+    }
+
+    /// Chunk `k`'s values, to change in place.
+    #[inline]
+    pub fn chunk_mut(&mut self, k: usize) -> &mut [f64] {
+        let n = self.full.len();
+        match self.full.get_mut(k) {
+            Some(c) => c,
+            None => {
+                assert!(k == n, "chunk {k} out of range");
+                &mut self.tail
+            }
+        }
     }
 
     /// The values of rows `range`, as one slice when they lie in one chunk.
     /// Panics when the range is out of bounds or crosses a chunk boundary.
     #[inline]
     pub fn rows_in_chunk(&self, range: Range<usize>) -> &[f64] {
-        assert!(range.end <= self.len && range.start <= range.end);
-        let k = range.start / CHUNK_ROWS;
-        let a = range.start - k * CHUNK_ROWS;
-        let b = range.end - k * CHUNK_ROWS;
-        assert!(b <= CHUNK_ROWS || range.is_empty(), "range crosses a chunk");
+        assert!(range.end <= self.len() && range.start <= range.end);
         if range.is_empty() {
             return &[];
         }
-        &self.chunks[k][a..b]
+        let k = range.start / CHUNK_ROWS;
+        let a = range.start - k * CHUNK_ROWS;
+        let b = range.end - k * CHUNK_ROWS;
+        assert!(b <= CHUNK_ROWS, "range crosses a chunk");
+        &self.chunk(k)[a..b]
     }
 
     /// The values in order.
     pub fn iter(&self) -> impl Iterator<Item = f64> + '_ {
-        (0..self.chunk_count()).flat_map(move |k| self.chunk(k).iter().copied())
+        self.full
+            .iter()
+            .flat_map(|c| c.iter().copied())
+            .chain(self.tail.iter().copied())
     }
 
     /// The values, copied into one vector.
     pub fn to_vec(&self) -> Vec<f64> {
-        let mut out = Vec::with_capacity(self.len);
-        for k in 0..self.chunk_count() {
-            out.extend_from_slice(self.chunk(k));
+        let mut out = Vec::with_capacity(self.len());
+        for c in &self.full {
+            out.extend_from_slice(c);
         }
+        out.extend_from_slice(&self.tail);
         out
     }
 
-    /// Frees the unused tail of the last chunk.
+    /// Frees the unused room of the tail.
     pub fn shrink_to_fit(&mut self) {
-        let m = self.len % CHUNK_ROWS;
-        if m != 0 {
-            if let Some(last) = self.chunks.last_mut() {
-                if last.len() > m {
-                    *last = last[..m].to_vec().into_boxed_slice();
-                }
-            }
-        }
-        self.chunks.shrink_to_fit();
+        self.tail.shrink_to_fit();
+        self.full.shrink_to_fit();
     }
 
     /// Bytes of memory the values occupy.
     pub fn heap_bytes(&self) -> usize {
-        self.chunks.iter().map(|c| c.len() * 8).sum::<usize>()
-            + self.chunks.capacity() * std::mem::size_of::<Box<[f64]>>()
+        (self.full.len() * CHUNK_ROWS + self.tail.capacity()) * 8
+            + self.full.capacity() * std::mem::size_of::<Box<[f64]>>()
     }
 }
 
