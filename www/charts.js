@@ -119,14 +119,16 @@ export function createCharts(app) {
 
   const observer = new IntersectionObserver((entries) => {
     for (const e of entries) {
+      // A canvas that barely peeks into view is not worth its drawing while playing.
+      const now = e.isIntersecting && e.intersectionRatio >= 0.2;
       const was = visible.get(e.target);
-      visible.set(e.target, e.isIntersecting);
-      if (e.isIntersecting && !was) {
+      visible.set(e.target, now);
+      if (now && !was) {
         if (e.target === ui.landscape) sendView();
         redraw();
       }
     }
-  }, { rootMargin: '0px' });
+  }, { threshold: [0, 0.2, 0.5] });
   for (const c of [ui.loss, ui.model, ui.landscape, ui.eigen, ui.sweep, ui.schedule]) observer.observe(c);
   const onScreen = (c) => visible.get(c) !== false;
 
@@ -172,13 +174,12 @@ export function createCharts(app) {
     if (info) renderLossLegend(info);
   }
 
+  /** Legend entries `{kind, label, color}` as swatches the canvases' marks look like. */
   function legendItems(items) {
     return items.map((it) => {
-      const sw = el('span', { class: `swatch ${it.kind || 'line'}`, 'aria-hidden': 'true' });
-      if (it.color) {
-        if (['line', 'dashed', 'dotted'].includes(it.kind)) sw.style.borderColor = it.color;
-        else sw.style.background = it.color;
-      }
+      const kind = it.kind || 'line';
+      const sw = el('span', { class: `swatch ${kind}`, 'aria-hidden': 'true' });
+      if (it.color) sw.style.setProperty('--c', it.color);
       return el('span', { class: 'item' }, sw, it.label);
     });
   }
@@ -197,8 +198,15 @@ export function createCharts(app) {
     }
     const r = app.readout;
     const palette = has('run_colors') ? app.painter.run_colors() : [];
-    const items = r.runs.map((run, i) => ({ kind: 'line', color: palette[i % (palette.length || 1)] || null, label: r.runs.length > 1 ? `run ${i + 1}` : 'loss after each step' }));
+    const several = r.runs.length > 1;
+    const items = r.runs.map((run, i) => ({
+      kind: run.pinned ? 'dashed' : 'line',
+      color: palette[i % (palette.length || 1)] || null,
+      label: several ? `run ${i + 1}${i === r.active ? ' (active, thicker)' : ''}${run.pinned ? ', pinned' : ''}` : 'loss after each step',
+    }));
     if (info.reference) items.push({ kind: 'dashed', color: null, label: 'L*, the lowest possible loss' });
+    if (app.view.relative && r.optimum.found) items.push({ kind: 'dotted', color: null, label: 'the rate predicted from the curvature' });
+    if (r.detail.batch && app.view.batch_loss) items.push({ kind: 'points', color: null, label: 'each mini-batch’s own loss' });
     renderLegend(ui.lossLegend, items);
   }
 

@@ -220,50 +220,82 @@ export function createPanels(app) {
 
   // ---------------------------------------------------------------- curvature
 
-  function renderCurvature(s, r) {
+  let report = null; // WorkerSession.curvature(): eigenvalues, where, condition, predicted rate, best momentum
+  let reportStep = '';
+  let reportAt = 0;
+  let reportBusy = false;
+
+  async function refreshCurvature(force) {
+    const r = app.readout;
+    if (!r || !ui.curvature.open || reportBusy) return;
+    const step = `${r.runs[r.active].id}:${r.runs[r.active].step}`;
+    const linear = app.summary && app.summary.model === 'linear';
+    // Linear: the Hessian is constant. Logistic: it is taken at the current θ (a pass over the data).
+    if (!force && report && (linear || step === reportStep)) {
+      renderCurvature();
+      return;
+    }
+    if (!force && app.playing && performance.now() - reportAt < GRADCHECK_PLAYING_MS) return;
+    reportBusy = true;
+    try {
+      report = await app.act('curvature', {}, { quiet: true });
+      reportStep = step;
+      reportAt = performance.now();
+    } catch (e) {
+      report = null;
+      setText(ui.predicted, `The curvature could not be computed: ${app.errorText(e)}`);
+    } finally {
+      reportBusy = false;
+    }
+    renderCurvature();
+  }
+
+  function renderCurvature() {
+    const s = app.summary;
+    const r = app.readout;
+    if (!s || !r) return;
     const facts = [];
     if (s.lipschitz) facts.push(['L, the largest curvature', app.fmt(s.lipschitz, 5)]);
+    if (report) {
+      facts.push([`Eigenvalues λ (${s.training_units})`, report.eigenvalue_texts.join(', ')]);
+      facts.push(['Taken', report.at]);
+      facts.push(['Condition', report.condition]);
+    }
     facts.push(['Conditioning', s.conditioning]);
-    const eigen = app.charts && app.charts.info.eigen;
-    if (eigen && Array.isArray(eigen.eigenvalues)) facts.push(['Eigenvalues λ', eigen.eigenvalues.map((v) => (typeof v === 'number' ? app.fmt(v, 4) : v)).join(', ')]);
-    facts.push(['Units', s.training_units]);
     const key = JSON.stringify(facts);
     if (ui.curvatureFacts.dataset.key !== key) {
       ui.curvatureFacts.dataset.key = key;
       ui.curvatureFacts.replaceChildren(...facts.flatMap(([t, d]) => [el('dt', { text: t }), el('dd', { text: d })]));
     }
     setText(ui.predicted, `Predicted rate for the active run: ${r.detail.predicted_rate}.`);
-    const m = s.momentum_optimum;
+    const m = report ? report.momentum_optimum : s.momentum_optimum;
     ui.momentumBox.hidden = !m;
     if (m) {
       setText(ui.momentumText,
         `With condition number κ = ${app.fmt(m.condition_number, 4)}, heavy-ball momentum is fastest at α* = ${app.fmt(m.learning_rate, 4)} and μ* = ${app.fmt(m.momentum, 4)}: ` +
-        `the error then shrinks by a factor ${app.fmt(m.rate, 4)} per step, against ${app.fmt(m.gd_rate, 4)} for gradient descent at its best α = ${app.fmt(m.gd_learning_rate, 4)} (Goh, “Why Momentum Really Works”).`);
+        `the error then shrinks by a factor ${app.fmt(m.rate, 4)} per step, against ${app.fmt(m.gd_rate, 4)} for gradient descent at its best α = ${app.fmt(m.gd_learning_rate, 4)} (Goh, “Why Momentum Really Works”).` +
+        (s.model === 'logistic' ? ' For the logistic loss this holds near the current θ, where the curvature was taken.' : ''));
     }
-    if (ui.eigenTableBox.open) renderEigenTable(s, r);
+    if (ui.eigenTableBox.open) renderEigenTable();
   }
 
-  function renderEigenTable(s, r) {
-    const eigen = app.charts && app.charts.info.eigen;
-    if (eigen && Array.isArray(eigen.eigenvalues)) {
-      fillHead(ui.eigenTable.tHead, ['Direction', 'Eigenvalue λ']);
-      fillRows(ui.eigenTable.tBodies[0], eigen.eigenvalues.map((v, i) => [`direction ${i + 1}`, typeof v === 'number' ? app.fmt(v, 6) : v]));
-      return;
-    }
-    fillHead(ui.eigenTable.tHead, ['Fact', 'Value']);
-    const rows = [];
-    if (s.lipschitz) rows.push(['largest eigenvalue L', app.fmt(s.lipschitz, 6)]);
-    if (s.momentum_optimum) rows.push(['condition number κ', app.fmt(s.momentum_optimum.condition_number, 6)]);
-    rows.push(['conditioning', s.conditioning]);
-    rows.push(['predicted rate', r.detail.predicted_rate]);
-    fillRows(ui.eigenTable.tBodies[0], rows);
+  function renderEigenTable() {
+    const r = app.readout;
+    if (!report || !r) return;
+    fillHead(ui.eigenTable.tHead, ['Direction', 'Eigenvalue λ', 'Step factor |1 − αλ| (gradient descent)']);
+    const rate = Number(r.runs[r.active].rate_text);
+    fillRows(ui.eigenTable.tBodies[0], report.eigenvalues.map((v, i) => [
+      `direction ${i + 1}${i === report.eigenvalues.length - 1 ? ' (steepest: λ = L)' : i === 0 ? ' (flattest)' : ''}`,
+      report.eigenvalue_texts[i],
+      app.fmt(Math.abs(1 - rate * v), 4),
+    ]));
   }
   ui.eigenTableBox.addEventListener('toggle', () => {
-    if (ui.eigenTableBox.open && app.summary && app.readout) renderEigenTable(app.summary, app.readout);
+    if (ui.eigenTableBox.open) renderEigenTable();
   });
 
   ui.raceMomentum.addEventListener('click', async () => {
-    const m = app.summary && app.summary.momentum_optimum;
+    const m = (report && report.momentum_optimum) || (app.summary && app.summary.momentum_optimum);
     if (!m || !app.readout) return;
     const values = { ...S.defaults('run'), optimizer: 'momentum', momentum: m.momentum, learning_rate: m.learning_rate };
     const r = await app.tryAct('add-run', { settings: S.runSettings(values) });
@@ -379,6 +411,7 @@ export function createPanels(app) {
     setText(ui.lossFormula, s.loss_formula);
     setText(ui.conditioning, `The loss surface: ${s.conditioning}.`);
     if (fresh) {
+      report = null;
       renderPredict(s);
       gradStep = -1;
       rowsStep = -1;
@@ -399,10 +432,6 @@ export function createPanels(app) {
     if (ui.modelTableBox.open) renderModelTable(r, false);
     if (ui.landscapeTableBox.open) renderLandscapeTable(r);
   });
-  ui.curvature.addEventListener('toggle', () => {
-    if (ui.curvature.open && app.summary && app.readout) renderCurvature(app.summary, app.readout);
-  });
-  app.on('frame', () => {
-    if (ui.curvature.open && app.summary && app.readout) renderCurvature(app.summary, app.readout);
-  });
+  ui.curvature.addEventListener('toggle', () => refreshCurvature(true));
+  app.on('readout', () => refreshCurvature(false));
 }

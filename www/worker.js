@@ -16,6 +16,8 @@ import init, { WorkerSession, format_number } from './pkg/gradstep_worker.js';
 const CHUNK_BYTES = 1 << 20;
 /** Most milliseconds of stepping per tick. */
 const TICK_MS = 10;
+/** Fast play steps in shorter ticks, so that 'drawn' is answered (and the next frame sent) sooner. */
+const FAST_TICK_MS = 5;
 /** Milliseconds of background work per tick (optimum, sweep). */
 const BACKGROUND_MS = 5;
 
@@ -283,8 +285,8 @@ function tick() {
           if (!session.can_step()) pendingSteps = 0;
         }
       } else if (pace === 'fast') {
-        while (playing && performance.now() - start < TICK_MS) {
-          stepNow(stepsFitting(TICK_MS - (performance.now() - start)));
+        while (playing && performance.now() - start < FAST_TICK_MS) {
+          stepNow(stepsFitting(FAST_TICK_MS - (performance.now() - start)));
         }
       } else {
         const now = performance.now();
@@ -609,6 +611,9 @@ const handlers = {
   },
   gradcheck() {
     return call(() => session.gradient_check());
+  },
+  curvature() {
+    return call(() => session.curvature());
   },
   predict({ values }) {
     return call(() => session.predict(values));
