@@ -65,6 +65,7 @@ export function createCharts(app) {
   // Plots the painter cannot draw yet are not shown at all.
   ui.eigen.closest('.canvas-box').hidden = !has('draw_eigen');
   ui.schedule.closest('.canvas-box').hidden = !has('draw_schedule');
+  document.querySelector('.schedule-tools').hidden = !has('draw_schedule');
   ui.sweep.closest('section').hidden = !has('draw_sweep');
   ui.sweep.closest('.canvas-box').hidden = true;
 
