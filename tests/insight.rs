@@ -254,3 +254,19 @@ fn the_page_default_rate_takes_visible_steps_on_every_example() {
         );
     }
 }
+
+#[test]
+fn the_rows_that_pull_hardest_sum_with_the_rest_to_the_whole_step() {
+    let mut s = session("spector.csv", &settings(true));
+    s.step(3).unwrap();
+    let all = s.contributors(10_000).unwrap();
+    assert_eq!(all.len(), 32);
+    let total: f64 = all.iter().map(|c| c.share_value).sum();
+    assert!((total - 1.0).abs() < 1e-9, "shares sum to 1: {total}");
+    let top = s.contributors(3).unwrap();
+    assert_eq!(top.len(), 3);
+    assert!(top[0].share_value.abs() >= top[2].share_value.abs());
+    assert!(top
+        .iter()
+        .all(|c| c.misclassified.is_some() && c.prediction.starts_with("P = ")));
+}

@@ -102,7 +102,11 @@ impl NumericColumn {
         match self.full.get(k) {
             Some(c) => c[r],
             None => {
-                assert!(k == self.full.len() && r < self.tail.len(), "row {i} out of range ({} rows)", self.len());
+                assert!(
+                    k == self.full.len() && r < self.tail.len(),
+                    "row {i} out of range ({} rows)",
+                    self.len()
+                );
                 self.tail[r]
             }
         }

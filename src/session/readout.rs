@@ -949,3 +949,104 @@ impl Session {
         })
     }
 }
+
+/// A row that pulls hard on the current step.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Contributor {
+    /// The row's number in the file (1-based, data rows).
+    pub row: u64,
+    /// Its share of the step: its term of the gradient projected on the
+    /// whole gradient, over ‖g‖² (shares sum to 1; a negative one pulls the
+    /// other way), written out.
+    pub share: String,
+    /// The share itself.
+    pub share_value: f64,
+    /// Its target, as written (the class label for two classes).
+    pub target: String,
+    /// The model's output for it.
+    pub prediction: String,
+    /// Whether the model puts it in the wrong class (two classes only).
+    pub misclassified: Option<bool>,
+}
+
+impl Session {
+    /// The `k` rows with the largest |share| of the active run's gradient
+    /// (one pass over the data).
+    pub fn contributors(&self, k: usize) -> Result<Vec<Contributor>> {
+        let d = self.data()?;
+        let t = &d.runs[d.active].trainer;
+        let x = d.problem.design();
+        let ds = d.dataset();
+        let (n, dim) = (x.rows(), x.dim());
+        let theta = t.theta();
+        let g = t.gradient();
+        let l2 = d.problem.l2();
+        // The data part of g (the penalty's λw is no row's).
+        let gd: Vec<f64> = (0..=dim)
+            .map(|j| if j < dim { g[j] - l2 * theta[j] } else { g[j] })
+            .collect();
+        let norm2: f64 = g.iter().map(|v| v * v).sum();
+        if !(norm2 > 0.0 && norm2.is_finite()) {
+            return Ok(Vec::new());
+        }
+        let mut row = vec![0.0; dim];
+        let mut scored: Vec<(f64, usize, f64)> = Vec::with_capacity(n.min(1 << 20));
+        let nf = n.max(1) as f64;
+        for i in 0..n {
+            x.row_into(i, &mut row);
+            let z = theta[dim] + row.iter().zip(theta).map(|(a, w)| a * w).sum::<f64>();
+            let target = x.target().get(i);
+            let dz = match d.model {
+                ModelKind::Linear => 2.0 * (z - target),
+                ModelKind::Logistic => crate::model::sigmoid(z) - target,
+            };
+            let along = row.iter().zip(&gd).map(|(a, b)| a * b).sum::<f64>() + gd[dim];
+            let share = dz * along / nf / norm2;
+            if share.is_finite() {
+                scored.push((share, i, z));
+            }
+        }
+        let k = k.min(scored.len());
+        let by_size = |a: &(f64, usize, f64), b: &(f64, usize, f64)| {
+            b.0.abs().total_cmp(&a.0.abs()).then(a.1.cmp(&b.1))
+        };
+        if k > 0 && k < scored.len() {
+            scored.select_nth_unstable_by(k - 1, by_size);
+        }
+        scored.truncate(k);
+        scored.sort_by(by_size);
+        Ok(scored
+            .into_iter()
+            .map(|(share, i, z)| {
+                let target = ds.target.get(i);
+                let (prediction, target_text, miss) = match (&ds.classes, d.model) {
+                    (Some(c), ModelKind::Logistic) => {
+                        let p = crate::model::sigmoid(z);
+                        (
+                            format!("P = {}", percent(p)),
+                            if target >= 0.5 {
+                                c.positive.clone()
+                            } else {
+                                c.negative.clone()
+                            },
+                            Some((p >= 0.5) != (target >= 0.5)),
+                        )
+                    }
+                    _ => (number(z, 6), number(target, 6), None),
+                };
+                Contributor {
+                    row: ds.table_row(i) as u64 + 1,
+                    share: if share.abs() >= 10.0 {
+                        format!("{}>999%", if share < 0.0 { "−" } else { "" })
+                    } else {
+                        percent(share)
+                    },
+                    share_value: share,
+                    target: target_text,
+                    prediction,
+                    misclassified: miss,
+                }
+            })
+            .collect())
+    }
+}

@@ -225,6 +225,11 @@ impl WorkerSession {
         to_js(&self.inner.curvature_report().map_err(err)?)
     }
 
+    /// The `k` rows that pull hardest on the active run's step.
+    pub fn contributors(&self, k: u32) -> Result<JsValue, JsError> {
+        to_js(&self.inner.contributors(k as usize).map_err(err)?)
+    }
+
     /// The active run's gradient checked against central differences.
     pub fn gradient_check(&self) -> Result<JsValue, JsError> {
         to_js(&self.inner.gradient_check().map_err(err)?)
