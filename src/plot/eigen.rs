@@ -173,38 +173,52 @@ pub fn draw_eigen<DB: DrawingBackend>(
         }
     }
 
-    // The legend, top right inside the plot: one swatch and label per entry.
-    let (right, top) = (
-        mapping.x_px.0.max(mapping.x_px.1) as i32,
-        mapping.y_px.0.min(mapping.y_px.1) as i32,
+    // The legend, bottom left inside the plot (errors start high and fall,
+    // so that corner is the emptiest): a swatch and a label per entry.
+    let (left, bottom) = (
+        mapping.x_px.0.min(mapping.x_px.1) as i32,
+        mapping.y_px.0.max(mapping.y_px.1) as i32,
     );
     let row = style.px(15.0) as i32;
     let swatch = style.px(14.0) as i32;
     let pad = style.px(8.0) as i32;
-    for (i, (label, color)) in legend.iter().enumerate() {
-        let y = top + pad + row * i as i32 + row / 2;
-        let x_text = right - pad;
-        let text_w = style.px(6.5 * label.chars().count() as f64) as i32;
-        let x0 = x_text - text_w - style.px(4.0) as i32 - swatch;
-        root.draw(&PathElement::new(
-            vec![(x0, y), (x0 + swatch, y)],
-            style.stroke(*color, 2.5),
+    let mut lines: Vec<(String, RGBColor)> = legend.clone();
+    if dirs.len() < p {
+        lines.push((
+            format!("{} of {} directions shown", dirs.len(), p),
+            style::AXIS,
+        ));
+    }
+    let longest = lines.iter().map(|l| l.0.chars().count()).max().unwrap_or(0);
+    let box_w = style.px(6.5 * longest as f64 + 34.0) as i32;
+    let rows = lines.len() as i32;
+    let top = bottom - pad - row * rows;
+    if rows > 0 {
+        // A light box so the legend reads over the lines.
+        root.draw(&Rectangle::new(
+            [
+                (left + pad / 2, top - pad / 2),
+                (left + box_w, bottom - pad / 2),
+            ],
+            WHITE.mix(0.85).filled(),
         ))?;
+    }
+    for (i, (label, color)) in lines.iter().enumerate() {
+        let y = top + row * i as i32 + row / 2;
+        let x0 = left + pad;
+        if i < legend.len() {
+            root.draw(&PathElement::new(
+                vec![(x0, y), (x0 + swatch, y)],
+                style.stroke(*color, 2.5),
+            ))?;
+        }
         root.draw(&Text::new(
             label.clone(),
-            (x_text, y),
+            (x0 + swatch + style.px(6.0) as i32, y),
             style
                 .font(11.0)
                 .color(color)
-                .pos(Pos::new(HPos::Right, VPos::Center)),
-        ))?;
-    }
-    if dirs.len() < p {
-        let note = format!("{} of {} directions shown", dirs.len(), p);
-        root.draw(&Text::new(
-            note,
-            (right - pad, top + pad + row * legend.len() as i32 + row / 2),
-            style.font(11.0).pos(Pos::new(HPos::Right, VPos::Center)),
+                .pos(Pos::new(HPos::Left, VPos::Center)),
         ))?;
     }
     root.present()?;

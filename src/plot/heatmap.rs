@@ -210,17 +210,15 @@ pub fn draw_heatmap<DB: DrawingBackend>(
 
     let radius = style.px(if n > 500 { 2.5 } else { 4.0 });
     // Outlines help few points stand out; for many they only cost time.
-    let outline = if n > 500 {
-        WHITE.mix(0.0).stroke_width(0)
-    } else {
-        style.stroke(WHITE.mix(0.9), 1.0)
-    };
+    let outline = style.stroke(WHITE.mix(0.9), 1.0);
+    let outlined = n <= 500;
     let marks = &overlay.marks;
     let ring = style.stroke(FLAG, 1.5);
     let mut flagged = 0;
     let mut rings = Vec::new();
     let mut points = 0;
     let mut markers = Vec::with_capacity(n);
+    let mut outlines = Vec::new();
     for i in 0..n {
         let (a, b, v) = (x[i], y[i], values[i]);
         if !style::inside((a, b), &x_range, &y_range) {
@@ -237,11 +235,10 @@ pub fn draw_heatmap<DB: DrawingBackend>(
             Shading::Value { .. } => style::diverging_dark(shade(v)),
         };
         let r = marks.radius(i, radius);
-        markers.push(
-            EmptyElement::at((a, b))
-                + Circle::new((0, 0), r, color.filled())
-                + Circle::new((0, 0), r, outline),
-        );
+        markers.push(Circle::new((a, b), r, color.filled()));
+        if outlined {
+            outlines.push(Circle::new((a, b), r, outline));
+        }
         if marks.is_flagged(i) {
             rings.push(Circle::new((a, b), r + style.px(2.0), ring));
             flagged += 1;
@@ -249,6 +246,7 @@ pub fn draw_heatmap<DB: DrawingBackend>(
         points += 1;
     }
     chart.draw_series(markers)?;
+    chart.draw_series(outlines)?;
     chart.draw_series(rings)?;
     root.present()?;
     Ok(ModelViewInfo {

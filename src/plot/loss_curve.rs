@@ -188,7 +188,9 @@ pub fn draw_loss_curves<DB: DrawingBackend>(
         .map(|s| 10.0 / s.per_x)
         .fold(if options.epochs { 0.0 } else { 10.0 }, f64::max)
         .max(1e-9);
-    let x_range = style::widen(first_x, last_x.max(first_x + min_span), 0.0);
+    // A little room on the right for the last points' markers.
+    let x_end = last_x.max(first_x + min_span);
+    let x_range = style::widen(first_x, x_end + (x_end - first_x) * 0.02, 0.0);
     let reference_y = reference.filter(|r| !log || *r > 0.0).map(to_y);
     let ys = series
         .iter()
@@ -216,12 +218,14 @@ pub fn draw_loss_curves<DB: DrawingBackend>(
     };
     let mut chart = style::frame_axes(&root, &style, &x_axis, &y_axis, Layout::Full)?;
     let mapping = style::mapping_of(&chart);
-    let plot_px = (mapping.x_px.1 - mapping.x_px.0).abs().max(16.0) as usize;
+    // Curves keep about four points per CSS pixel column: the shape at the
+    // screen's resolution, a bounded cost at any history length.
+    let plot_px = ((mapping.x_px.1 - mapping.x_px.0).abs() / style.scale).max(16.0) as usize;
 
     // Mini-batch losses first, faint, under everything.
     let mut batch_points = 0;
     if options.batch {
-        let buckets = (plot_px / style.px(3.0) as usize).max(8);
+        let buckets = (plot_px / 3).max(8);
         let with_batches = frame
             .runs
             .iter()
@@ -256,13 +260,15 @@ pub fn draw_loss_curves<DB: DrawingBackend>(
                 vec![(x_range.start, ry), (x_range.end, ry)],
                 Pen::solid(style::REFERENCE, 1.5).with(Stroke::Dashed),
             )?;
+            // Labelled at the left, where the curves are still high.
+            let at = x_range.start + (x_range.end - x_range.start) * 0.01;
             chart.draw_series(std::iter::once(Text::new(
                 format!("L* = {}", number(l, 5)),
-                (x_range.end, ry),
+                (at, ry),
                 style
                     .font(11.0)
                     .color(&style::REFERENCE)
-                    .pos(Pos::new(HPos::Right, VPos::Bottom)),
+                    .pos(Pos::new(HPos::Left, VPos::Bottom)),
             )))?;
             reference_drawn = true;
         }

@@ -96,13 +96,15 @@ pub fn draw_regression_line<DB: DrawingBackend>(
     let flagged_count = flagged.len();
     chart.draw_series(flagged)?;
 
+    // Linear models: two samples draw the exact line (more only add
+    // pixel-rounding kinks).
     let mut pieces = Vec::with_capacity(ghosts.len());
     for g in ghosts {
         pieces.push(style::draw_curve(
-            &mut chart, &style, g, &x_range, &y_range, 64,
+            &mut chart, &style, g, &x_range, &y_range, 2,
         )?);
     }
-    let curves = style::draw_curve(&mut chart, &style, fit, &x_range, &y_range, 64)?;
+    let curves = style::draw_curve(&mut chart, &style, fit, &x_range, &y_range, 2)?;
     if curves == 0 {
         off_chart_note(&root, &style, "the current line is off the chart")?;
     }

@@ -53,19 +53,16 @@ pub fn draw_schedule<DB: DrawingBackend>(
         drawn += piece.len();
         style::draw_line(&mut chart, &style, piece, Pen::solid(style::PRIMARY, 1.75))?;
     }
-    let label = if pts.is_empty() {
-        "α: no steps yet"
-    } else {
-        "α"
-    };
-    root.draw(&Text::new(
-        label,
-        (
-            mapping.x_px.0.min(mapping.x_px.1) as i32 + style.px(5.0) as i32,
-            mapping.y_px.0.min(mapping.y_px.1) as i32 + style.px(2.0) as i32,
-        ),
-        style.font(10.0).pos(Pos::new(HPos::Left, VPos::Top)),
-    ))?;
+    if pts.is_empty() {
+        root.draw(&Text::new(
+            "no steps yet",
+            (
+                mapping.x_px.0.min(mapping.x_px.1) as i32 + style.px(5.0) as i32,
+                mapping.y_px.0.min(mapping.y_px.1) as i32 + style.px(2.0) as i32,
+            ),
+            style.font(10.0).pos(Pos::new(HPos::Left, VPos::Top)),
+        ))?;
+    }
     root.present()?;
     Ok(ScheduleInfo { points: drawn })
 }
