@@ -68,11 +68,11 @@ pub fn draw_eigen<DB: DrawingBackend>(
     let root = backend.into_drawing_area();
     root.fill(&style::BACKGROUND)?;
     let p = view.eigenvalues.len();
-    let k = if p == 0 {
-        0
-    } else {
-        view.steps.len().min(view.errors.len() / p)
-    };
+    let k = view
+        .errors
+        .len()
+        .checked_div(p)
+        .map_or(0, |rows| view.steps.len().min(rows));
     let error = |point: usize, dir: usize| view.errors[point * p + dir];
 
     let (mut min_pos, mut max_pos) = (f64::INFINITY, 0.0f64);

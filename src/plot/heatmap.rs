@@ -156,34 +156,34 @@ pub fn draw_heatmap<DB: DrawingBackend>(
 
     let dx = (x_range.end - x_range.start) / cells as f64;
     let dy = (y_range.end - y_range.start) / cells as f64;
-    let mut rects = Vec::new();
-    for row in 0..cells {
-        let y0 = y_range.start + dy * row as f64;
-        let yc = y0 + dy / 2.0;
-        let mut run_start = 0;
-        let mut run_level = f64::NAN;
-        for col in 0..=cells {
-            let level = if col < cells {
-                quantize(shade(f(x_range.start + dx * (col as f64 + 0.5), yc)))
-            } else {
-                f64::INFINITY
-            };
-            let same = level == run_level || (level.is_nan() && run_level.is_nan());
-            if col > 0 && !same {
-                rects.push(Rectangle::new(
-                    [
-                        (x_range.start + dx * run_start as f64, y0),
-                        (x_range.start + dx * col as f64, y0 + dy),
-                    ],
-                    style::diverging(run_level).filled(),
-                ));
-                run_start = col;
-            }
-            if col == 0 || !same {
-                run_level = level;
-            }
-        }
-    }
+    let levels: Vec<f64> = (0..cells * cells)
+        .map(|k| {
+            let (row, col) = (k / cells, k % cells);
+            let (xc, yc) = (
+                x_range.start + dx * (col as f64 + 0.5),
+                y_range.start + dy * (row as f64 + 0.5),
+            );
+            quantize(shade(f(xc, yc)))
+        })
+        .collect();
+    let rects: Vec<_> = style::merged_cells(&levels, cells)
+        .into_iter()
+        .map(|(c0, r0, c1, r1, level)| {
+            Rectangle::new(
+                [
+                    (
+                        x_range.start + dx * c0 as f64,
+                        y_range.start + dy * r0 as f64,
+                    ),
+                    (
+                        x_range.start + dx * c1 as f64,
+                        y_range.start + dy * r1 as f64,
+                    ),
+                ],
+                style::diverging(level).filled(),
+            )
+        })
+        .collect();
     let cell_rects = rects.len();
     chart.draw_series(rects)?;
 

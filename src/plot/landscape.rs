@@ -71,6 +71,8 @@ pub struct RunPath<'a> {
     pub color: RGBColor,
     /// The active run: drawn thicker and on top.
     pub active: bool,
+    /// A pinned run: its path is dashed, as its loss curve.
+    pub pinned: bool,
 }
 
 /// What the landscape plot shows, in training units.
@@ -192,40 +194,39 @@ pub fn draw_landscape<DB: DrawingBackend>(
     let cells = DRAW_CELLS;
     let dx = (x_range.end - x_range.start) / cells as f64;
     let dy = (y_range.end - y_range.start) / cells as f64;
-    let mut rects = Vec::new();
-    for row in 0..cells {
-        let y0 = y_range.start + dy * row as f64;
-        let fy = (row as f64 + 0.5) / cells as f64;
-        let mut run_start = 0;
-        let mut run_level = f64::NAN;
-        for col in 0..=cells {
-            let level = if col < cells {
-                let fx = (col as f64 + 0.5) / cells as f64;
-                quantize(shade(sampler.at(fx, fy)))
+    let levels: Vec<f64> = (0..cells * cells)
+        .map(|k| {
+            let (row, col) = (k / cells, k % cells);
+            let (fx, fy) = (
+                (col as f64 + 0.5) / cells as f64,
+                (row as f64 + 0.5) / cells as f64,
+            );
+            quantize(shade(sampler.at(fx, fy)))
+        })
+        .collect();
+    let rects: Vec<_> = style::merged_cells(&levels, cells)
+        .into_iter()
+        .map(|(c0, r0, c1, r1, level)| {
+            let color = if level.is_nan() {
+                RGBColor(226, 232, 240)
             } else {
-                f64::INFINITY
+                style::mix(LOW, HIGH, level)
             };
-            let same = level == run_level || (level.is_nan() && run_level.is_nan());
-            if col > 0 && !same {
-                let color = if run_level.is_nan() {
-                    RGBColor(226, 232, 240)
-                } else {
-                    style::mix(LOW, HIGH, run_level)
-                };
-                rects.push(Rectangle::new(
-                    [
-                        (x_range.start + dx * run_start as f64, y0),
-                        (x_range.start + dx * col as f64, y0 + dy),
-                    ],
-                    color.filled(),
-                ));
-                run_start = col;
-            }
-            if col == 0 || !same {
-                run_level = level;
-            }
-        }
-    }
+            Rectangle::new(
+                [
+                    (
+                        x_range.start + dx * c0 as f64,
+                        y_range.start + dy * r0 as f64,
+                    ),
+                    (
+                        x_range.start + dx * c1 as f64,
+                        y_range.start + dy * r1 as f64,
+                    ),
+                ],
+                color.filled(),
+            )
+        })
+        .collect();
     let cell_rects = rects.len();
     chart.draw_series(rects)?;
 
@@ -274,7 +275,10 @@ pub fn draw_landscape<DB: DrawingBackend>(
             }
         }
         let width = if run.active { 2.25 } else { 1.5 };
-        let pen = style::Pen::solid(run.color, width).faint(if run.active { 1.0 } else { 0.8 });
+        let mut pen = style::Pen::solid(run.color, width).faint(if run.active { 1.0 } else { 0.8 });
+        if run.pinned {
+            pen = pen.with(style::Stroke::Dashed);
+        }
         let mut drawn = 0;
         for piece in style::clip_polyline(&path, &x_range, &y_range) {
             drawn += piece.len();

@@ -69,13 +69,15 @@ pub struct LossCurveInfo {
 
 /// The y axis title, with the loss's units.
 fn y_title(scene: &Scene, relative: bool, log: bool) -> String {
-    let target = if scene.target_name.chars().count() <= 20 && !scene.target_name.is_empty() {
-        scene.target_name.clone()
-    } else {
-        "target units".to_string()
-    };
+    // "MSE, price²" for a plain name; "target units²" when a square of the
+    // name would read badly (spaces, brackets, length).
+    let name = &scene.target_name;
+    let plain = !name.is_empty()
+        && name.chars().count() <= 20
+        && name.chars().all(|c| c.is_alphanumeric() || c == '_');
+    let target = if plain { name.as_str() } else { "target units" };
     let what = match scene.model {
-        ModelKind::Linear => format!("MSE, ({target})²"),
+        ModelKind::Linear => format!("MSE, {target}²"),
         ModelKind::Logistic => "log-loss, nats".to_string(),
     };
     match (relative, log) {
@@ -419,67 +421,9 @@ pub fn draw_loss_curves<DB: DrawingBackend>(
     })
 }
 
-/// Indices of the points to draw: all of them when there are few, else the
-/// first, the last and the minimum and maximum of each of about `width`
-/// buckets, so the curve's shape survives at any length.
-pub fn decimate(values: &[f64], width: usize) -> Vec<usize> {
-    let n = values.len();
-    let buckets = width.max(1);
-    if n <= buckets * 2 {
-        return (0..n).collect();
-    }
-    let mut out = Vec::with_capacity(buckets * 2 + 2);
-    out.push(0);
-    for b in 0..buckets {
-        let start = (b * n / buckets).max(1);
-        let end = ((b + 1) * n / buckets).min(n - 1);
-        if start >= end {
-            continue;
-        }
-        let (mut lo, mut hi) = (start, start);
-        for i in start..end {
-            if values[i] < values[lo] {
-                lo = i;
-            }
-            if values[i] > values[hi] {
-                hi = i;
-            }
-        }
-        let (a, b) = if lo <= hi { (lo, hi) } else { (hi, lo) };
-        out.push(a);
-        if b != a {
-            out.push(b);
-        }
-    }
-    out.push(n - 1);
-    out.dedup();
-    out
-}
-
 #[cfg(test)]
 mod tests {
-    use super::decimate;
     use crate::plot::style::decimate_xy;
-
-    #[test]
-    fn decimation_keeps_ends_and_extremes() {
-        let values: Vec<f64> = (0..10_000)
-            .map(|i| {
-                if i == 5000 {
-                    100.0
-                } else {
-                    1.0 / (1.0 + i as f64)
-                }
-            })
-            .collect();
-        let idx = decimate(&values, 100);
-        assert!(idx.len() <= 202);
-        assert_eq!(idx[0], 0);
-        assert_eq!(*idx.last().unwrap(), 9999);
-        assert!(idx.contains(&5000));
-        assert!(idx.windows(2).all(|w| w[0] < w[1]));
-        assert_eq!(decimate(&[1.0, 2.0], 100), vec![0, 1]);
-    }
 
     #[test]
     fn xy_decimation_is_bounded_by_the_width() {

@@ -733,8 +733,8 @@ pub fn draw_landscape<DB: DrawingBackend>(
             .unwrap_or_else(|| format!("θ{}", k + 1))
     };
     let (xn, yn) = (
-        format!("{} ({unit})", name(a)),
-        format!("{} ({unit})", name(b)),
+        format!("{}, {unit}", name(a)),
+        format!("{}, {unit}", name(b)),
     );
     let landscape = Landscape {
         a,
@@ -769,6 +769,7 @@ pub fn draw_landscape<DB: DrawingBackend>(
             current: pair_of(&r.theta),
             color: run_color(i),
             active: Some(i) == active_index,
+            pinned: r.pinned,
         })
         .collect();
     let mut caption = Vec::new();

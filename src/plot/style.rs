@@ -353,12 +353,13 @@ pub fn log_ticks(r: &Range<f64>, count: usize) -> (Vec<f64>, Vec<f64>) {
     }
     let count = count.max(2) as f64;
     if decades >= 2.0 {
-        let every = (decades / count).ceil().max(1.0);
+        // Every 1, 2, 5, 10, … decades, at multiples of that (10⁰ included).
+        let every = nice_step(decades / count).round().max(1.0);
         let mut bold = Vec::new();
         let mut light = Vec::new();
         let mut k = first;
         while k <= last {
-            if ((k - first) / every).fract() == 0.0 {
+            if (k / every).fract() == 0.0 {
                 bold.push(k);
             } else {
                 light.push(k);
@@ -777,6 +778,44 @@ pub fn sampled_curve(
     clip_polyline(&points, x, y)
 }
 
+/// Equal neighbouring cells of a `cells × cells` grid of colour levels
+/// (row-major, y as the row; NaN counts as one level) merged into runs:
+/// `(col0, row0, col1, row1, level)` with exclusive ends, along rows or
+/// along columns, whichever gives fewer rectangles (a canvas pays per
+/// rectangle, so a field that changes mostly along x costs a row of runs).
+pub fn merged_cells(levels: &[f64], cells: usize) -> Vec<(usize, usize, usize, usize, f64)> {
+    if cells == 0 || levels.len() < cells * cells {
+        return Vec::new();
+    }
+    let same = |a: f64, b: f64| a == b || (a.is_nan() && b.is_nan());
+    let runs = |at: &dyn Fn(usize, usize) -> f64| {
+        let mut out = Vec::new();
+        for line in 0..cells {
+            let mut start = 0;
+            for k in 1..=cells {
+                if k == cells || !same(at(line, k), at(line, start)) {
+                    out.push((line, start, k, at(line, start)));
+                    start = k;
+                }
+            }
+        }
+        out
+    };
+    let by_rows = runs(&|r, c| levels[r * cells + c]);
+    let by_cols = runs(&|c, r| levels[r * cells + c]);
+    if by_rows.len() <= by_cols.len() {
+        by_rows
+            .into_iter()
+            .map(|(r, c0, c1, v)| (c0, r, c1, r + 1, v))
+            .collect()
+    } else {
+        by_cols
+            .into_iter()
+            .map(|(c, r0, r1, v)| (c, r0, c + 1, r1, v))
+            .collect()
+    }
+}
+
 /// Linear interpolation between two colours, `t` in `[0, 1]`.
 pub fn mix(a: RGBColor, b: RGBColor, t: f64) -> RGBColor {
     let t = if t.is_finite() {
@@ -831,6 +870,53 @@ mod tests {
         assert!(r.start < r.end);
         let r = padded_range([0.0, 10.0], 0.1);
         assert_eq!(r, -1.0..11.0);
+    }
+
+    #[test]
+    fn ticks_are_round_numbers() {
+        assert_eq!(
+            linear_ticks(&(0.0..10.0), 5, false),
+            vec![0.0, 2.0, 4.0, 6.0, 8.0, 10.0]
+        );
+        assert_eq!(
+            linear_ticks(&(0.0..3.0), 10, true),
+            vec![0.0, 1.0, 2.0, 3.0]
+        );
+        assert!(linear_ticks(&(f64::NAN..1.0), 5, false).len() <= 2);
+        let (bold, light) = log_ticks(&(-3.2..1.1), 6);
+        assert_eq!(bold, vec![-3.0, -2.0, -1.0, 0.0, 1.0]);
+        assert!(!light.is_empty());
+        let (bold, _) = log_ticks(&(0.1..0.9), 6);
+        let labels: Vec<String> = bold.iter().map(|v| tick_label(*v, Scale::Log)).collect();
+        assert_eq!(labels, vec!["2", "5"]);
+        assert_eq!(tick_label(-2.0, Scale::Log), "0.01");
+        assert_eq!(tick_label(-5.0, Scale::Log), "1e−5");
+        assert_eq!(tick_label(-0.5, Scale::Linear), "−0.5");
+        let (bold, _) = log_ticks(&(-300.0..0.0), 6);
+        assert!(bold.len() <= 7 && bold.contains(&0.0));
+    }
+
+    #[test]
+    fn log_floor_is_bounded() {
+        assert_eq!(log_floor(0.5, 1.0), -2.0);
+        assert_eq!(log_floor(1e-300, 1.0), -15.0);
+        assert_eq!(log_or_floor(0.0, -3.0), -3.0);
+        assert_eq!(log_or_floor(-1.0, -3.0), -3.0);
+        assert_eq!(log_or_floor(100.0, -3.0), 2.0);
+        assert!(widen(f64::NAN, f64::NAN, 0.1).start.is_finite());
+    }
+
+    #[test]
+    fn cells_merge_along_the_cheaper_direction() {
+        // Changes along x only: one run per column.
+        let n = 10;
+        let levels: Vec<f64> = (0..n * n).map(|k| (k % n) as f64).collect();
+        let runs = merged_cells(&levels, n);
+        assert_eq!(runs.len(), n);
+        assert!(runs.iter().all(|r| r.1 == 0 && r.3 == n));
+        let flat = vec![f64::NAN; n * n];
+        assert_eq!(merged_cells(&flat, n).len(), n);
+        assert!(merged_cells(&flat[..5], n).is_empty());
     }
 
     #[test]
