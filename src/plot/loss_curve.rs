@@ -220,14 +220,16 @@ pub fn draw_loss_curves<DB: DrawingBackend>(
     };
     let mut chart = style::frame_axes(&root, &style, &x_axis, &y_axis, Layout::Full)?;
     let mapping = style::mapping_of(&chart);
-    // Curves keep about four points per CSS pixel column: the shape at the
-    // screen's resolution, a bounded cost at any history length.
+    // Curves keep at most four points (first, lowest, highest, last) per two
+    // CSS pixel columns: the shape at the screen's resolution, a bounded
+    // cost at any history length.
     let plot_px = ((mapping.x_px.1 - mapping.x_px.0).abs() / style.scale).max(16.0) as usize;
+    let buckets = (plot_px / 2).max(8);
 
     // Mini-batch losses first, faint, under everything.
     let mut batch_points = 0;
     if options.batch {
-        let buckets = (plot_px / 3).max(8);
+        let dot_buckets = (plot_px / 4).max(8);
         let with_batches = frame
             .runs
             .iter()
@@ -245,7 +247,7 @@ pub fn draw_loss_curves<DB: DrawingBackend>(
                 .filter(|p| style::inside(*p, &x_range, &y_range))
                 .collect();
             // Fewer buckets per run when many runs have batches: the dots stay bounded.
-            let pts = style::decimate_xy(&pts, &x_range, (buckets * 2 / with_batches).max(8));
+            let pts = style::decimate_xy(&pts, &x_range, (dot_buckets * 2 / with_batches).max(8));
             let color = style::run_color(i).mix(0.28);
             let r = style.px(1.25);
             batch_points += pts.len();
@@ -287,7 +289,7 @@ pub fn draw_loss_curves<DB: DrawingBackend>(
     for &i in &order {
         let s = &series[i];
         let plotted: Vec<(f64, f64)> = s.points.iter().map(|&(x, v)| (x, to_y(v))).collect();
-        let plotted = style::decimate_xy(&plotted, &x_range, plot_px);
+        let plotted = style::decimate_xy(&plotted, &x_range, buckets);
         if plotted.is_empty() {
             continue;
         }
