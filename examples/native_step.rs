@@ -35,8 +35,7 @@ fn problem(n: usize, d: usize, model: ModelKind) -> Problem {
     }
     let mean: Vec<f64> = (0..d).map(|j| j as f64).collect();
     let std: Vec<f64> = (0..d).map(|j| (j + 1) as f64 / 3f64.sqrt()).collect();
-    let design = Design::new(cols.into_iter().map(Arc::new).collect(), Arc::new(t))
-        .standardized(&mean, &std);
+    let design = Design::new(cols.into_iter().map(Arc::new).collect(), Arc::new(t)).standardized(&mean, &std);
     Problem::new(model, design)
 }
 
@@ -57,11 +56,7 @@ fn main() {
                 times.push(t0.elapsed().as_secs_f64() * 1e3);
             }
             times.sort_by(f64::total_cmp);
-            println!(
-                "native_step {} {n} {:.3}",
-                model.name(),
-                times[times.len() / 2]
-            );
+            println!("native_step {} {n} {:.3}", model.name(), times[times.len() / 2]);
         }
     }
 }
