@@ -13,7 +13,8 @@ step "cargo fmt --check"
 cargo fmt --check
 step "cargo clippy"
 cargo clippy --all-targets -- -D warnings
-cargo clippy --lib --target wasm32-unknown-unknown --features worker,painter -- -D warnings
+cargo clippy --lib --target wasm32-unknown-unknown --features worker -- -D warnings
+cargo clippy --lib --target wasm32-unknown-unknown --features painter -- -D warnings
 step "cargo test"
 cargo test
 step "wasm tests (node)"

@@ -8,9 +8,8 @@ use plotters::prelude::*;
 
 use super::landscape::contour_paths;
 use super::model_view::{PointMarks, FLAG};
-use super::style::{self, Style};
+use super::style::{self, Pen, Style};
 use super::{Axes, ModelViewInfo, PlotError};
-use crate::format::compact;
 
 /// What the heatmap's colour means.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -55,43 +54,62 @@ impl Default for HeatmapOptions {
 /// into one rectangle, which keeps drawing cheap on a canvas.
 const LEVELS: f64 = 24.0;
 
-/// What [`draw_heatmap_marked`] adds to the heatmap.
-#[derive(Clone, Copy, Default)]
+/// A model's output over the plane whose level line is drawn with a pen
+/// (the ghosts: the optimum, the other runs, the Newton step).
+#[derive(Clone, Copy)]
+pub struct Surface<'a> {
+    /// The output at (x, y).
+    pub f: &'a dyn Fn(f64, f64) -> f64,
+    /// How its level line is drawn.
+    pub pen: Pen,
+}
+
+/// What [`draw_heatmap`] adds to the shading.
+#[derive(Clone, Copy)]
 pub struct HeatmapOverlay<'a> {
     /// Per-point sizes and rings.
     pub marks: PointMarks<'a>,
-    /// The optimum's output over the plane: its boundary (where it crosses
-    /// the level of [`HeatmapOptions::boundary`]) is drawn dashed.
-    pub ghost: Option<&'a dyn Fn(f64, f64) -> f64>,
+    /// The current model's level line (drawn over a white halo).
+    pub boundary_pen: Pen,
+    /// Level lines of other models, drawn under the current one.
+    pub ghosts: &'a [Surface<'a>],
 }
 
-/// Draws the plane `x × y`, shaded by `f(x, y)`, the boundary and the
-/// points `(x[i], y[i])` coloured by `values[i]` (a class 0/1 or a target).
-pub fn draw_heatmap<DB: DrawingBackend>(
-    backend: DB,
-    x: &[f64],
-    y: &[f64],
-    values: &[f64],
-    axes: Axes<'_>,
+impl Default for HeatmapOverlay<'_> {
+    fn default() -> Self {
+        Self {
+            marks: PointMarks::default(),
+            boundary_pen: Pen::solid(RGBColor(15, 23, 42), 2.0),
+            ghosts: &[],
+        }
+    }
+}
+
+/// Cells of the lattice the level lines are traced on.
+const LINE_CELLS: usize = 64;
+
+/// The level line `f = level` over `x × y` as polylines.
+fn level_lines(
     f: &dyn Fn(f64, f64) -> f64,
-    options: &HeatmapOptions,
-) -> Result<ModelViewInfo, PlotError> {
-    draw_heatmap_marked(
-        backend,
-        x,
-        y,
-        values,
-        axes,
-        f,
-        options,
-        &HeatmapOverlay::default(),
-    )
+    x: &Range<f64>,
+    y: &Range<f64>,
+    level: f64,
+) -> Vec<Vec<(f64, f64)>> {
+    let n = LINE_CELLS;
+    let lattice: Vec<f64> = (0..=n)
+        .flat_map(|r| {
+            let yy = y.start + (y.end - y.start) * r as f64 / n as f64;
+            (0..=n).map(move |c| f(x.start + (x.end - x.start) * c as f64 / n as f64, yy))
+        })
+        .collect();
+    contour_paths(&lattice, n, level, x, y)
 }
 
-/// [`draw_heatmap`] with per-point sizes and rings and the optimum's
-/// boundary (`overlay`).
+/// Draws the plane `x × y` shaded by `f(x, y)`, the level line of
+/// `options.boundary` for `f` and for each ghost, and the points
+/// `(x[i], y[i])` coloured by `values[i]` (a class 0/1 or a target).
 #[allow(clippy::too_many_arguments)]
-pub fn draw_heatmap_marked<DB: DrawingBackend>(
+pub fn draw_heatmap<DB: DrawingBackend>(
     backend: DB,
     x: &[f64],
     y: &[f64],
@@ -106,7 +124,6 @@ pub fn draw_heatmap_marked<DB: DrawingBackend>(
     let n = x.len().min(y.len()).min(values.len());
     let x_range = style::padded_range(x[..n].iter().copied(), 0.05);
     let y_range = style::padded_range(y[..n].iter().copied(), 0.05);
-    let fmt = |v: &f64| compact(*v);
     let mut chart = style::frame(
         &root,
         &style,
@@ -114,9 +131,7 @@ pub fn draw_heatmap_marked<DB: DrawingBackend>(
         y_range.clone(),
         axes.x,
         axes.y,
-        &fmt,
     )?;
-
     let cells = options.cells.clamp(4, 200);
     let shade = |v: f64| -> f64 {
         match options.shading {
@@ -141,92 +156,72 @@ pub fn draw_heatmap_marked<DB: DrawingBackend>(
 
     let dx = (x_range.end - x_range.start) / cells as f64;
     let dy = (y_range.end - y_range.start) / cells as f64;
-    let mut rects = Vec::new();
-    for row in 0..cells {
-        let y0 = y_range.start + dy * row as f64;
-        let yc = y0 + dy / 2.0;
-        let mut run_start = 0;
-        let mut run_level = f64::NAN;
-        for col in 0..=cells {
-            let level = if col < cells {
-                quantize(shade(f(x_range.start + dx * (col as f64 + 0.5), yc)))
-            } else {
-                f64::INFINITY
-            };
-            let same = level == run_level || (level.is_nan() && run_level.is_nan());
-            if col > 0 && !same {
-                rects.push(Rectangle::new(
-                    [
-                        (x_range.start + dx * run_start as f64, y0),
-                        (x_range.start + dx * col as f64, y0 + dy),
-                    ],
-                    style::diverging(run_level).filled(),
-                ));
-                run_start = col;
-            }
-            if col == 0 || !same {
-                run_level = level;
-            }
-        }
-    }
+    let levels: Vec<f64> = (0..cells * cells)
+        .map(|k| {
+            let (row, col) = (k / cells, k % cells);
+            let (xc, yc) = (
+                x_range.start + dx * (col as f64 + 0.5),
+                y_range.start + dy * (row as f64 + 0.5),
+            );
+            quantize(shade(f(xc, yc)))
+        })
+        .collect();
+    let rects: Vec<_> = style::merged_cells(&levels, cells)
+        .into_iter()
+        .map(|(c0, r0, c1, r1, level)| {
+            Rectangle::new(
+                [
+                    (
+                        x_range.start + dx * c0 as f64,
+                        y_range.start + dy * r0 as f64,
+                    ),
+                    (
+                        x_range.start + dx * c1 as f64,
+                        y_range.start + dy * r1 as f64,
+                    ),
+                ],
+                style::diverging(level).filled(),
+            )
+        })
+        .collect();
     let cell_rects = rects.len();
     chart.draw_series(rects)?;
 
-    let mut boundary_segments = 0;
+    let mut ghosts = Vec::with_capacity(overlay.ghosts.len());
+    let mut boundary_lines = 0;
     if let Some(level) = options.boundary {
-        let segments = contour(f, &x_range, &y_range, cells, level);
-        boundary_segments = segments.len();
-        let stroke = style.stroke(RGBColor(15, 23, 42), 2.0);
-        chart.draw_series(
-            segments
-                .into_iter()
-                .map(|(a, b)| PathElement::new(vec![a, b], stroke)),
-        )?;
-    }
-
-    let mut ghost = 0;
-    if let (Some(g), Some(level)) = (overlay.ghost, options.boundary) {
-        let side = cells + 1;
-        let lattice: Vec<f64> = (0..side)
-            .flat_map(|r| {
-                let yy = y_range.start + (y_range.end - y_range.start) * r as f64 / cells as f64;
-                let x_range = &x_range;
-                (0..side).map(move |c| {
-                    g(
-                        x_range.start + (x_range.end - x_range.start) * c as f64 / cells as f64,
-                        yy,
-                    )
-                })
-            })
-            .collect();
-        let dash = style.px(6.0);
-        for points in contour_paths(&lattice, cells, level, &x_range, &y_range) {
-            chart.draw_series(DashedLineSeries::new(
-                points,
-                dash,
-                dash,
-                style.stroke(style::REFERENCE, 2.0),
-            ))?;
-            ghost += 1;
+        for g in overlay.ghosts {
+            let lines = level_lines(g.f, &x_range, &y_range, level);
+            ghosts.push(lines.len());
+            for line in lines {
+                style::draw_line(&mut chart, &style, line, g.pen)?;
+            }
         }
+        let lines = level_lines(f, &x_range, &y_range, level);
+        boundary_lines = lines.len();
+        let halo = Pen::solid(WHITE, overlay.boundary_pen.width + 2.5).faint(0.75);
+        for line in lines {
+            style::draw_line(&mut chart, &style, line.clone(), halo)?;
+            style::draw_line(&mut chart, &style, line, overlay.boundary_pen)?;
+        }
+    } else {
+        ghosts.resize(overlay.ghosts.len(), 0);
     }
 
     let radius = style.px(if n > 500 { 2.5 } else { 4.0 });
     // Outlines help few points stand out; for many they only cost time.
-    let outline = if n > 500 {
-        WHITE.mix(0.0).stroke_width(0)
-    } else {
-        style.stroke(WHITE.mix(0.9), 1.0)
-    };
+    let outline = style.stroke(WHITE.mix(0.9), 1.0);
+    let outlined = n <= 500;
     let marks = &overlay.marks;
     let ring = style.stroke(FLAG, 1.5);
     let mut flagged = 0;
     let mut rings = Vec::new();
     let mut points = 0;
     let mut markers = Vec::with_capacity(n);
+    let mut outlines = Vec::new();
     for i in 0..n {
         let (a, b, v) = (x[i], y[i], values[i]);
-        if !(a.is_finite() && b.is_finite()) {
+        if !style::inside((a, b), &x_range, &y_range) {
             continue;
         }
         let color = match options.shading {
@@ -240,11 +235,10 @@ pub fn draw_heatmap_marked<DB: DrawingBackend>(
             Shading::Value { .. } => style::diverging_dark(shade(v)),
         };
         let r = marks.radius(i, radius);
-        markers.push(
-            EmptyElement::at((a, b))
-                + Circle::new((0, 0), r, color.filled())
-                + Circle::new((0, 0), r, outline),
-        );
+        markers.push(Circle::new((a, b), r, color.filled()));
+        if outlined {
+            outlines.push(Circle::new((a, b), r, outline));
+        }
         if marks.is_flagged(i) {
             rings.push(Circle::new((a, b), r + style.px(2.0), ring));
             flagged += 1;
@@ -252,15 +246,18 @@ pub fn draw_heatmap_marked<DB: DrawingBackend>(
         points += 1;
     }
     chart.draw_series(markers)?;
+    chart.draw_series(outlines)?;
     chart.draw_series(rings)?;
     root.present()?;
     Ok(ModelViewInfo {
         points,
-        curves: usize::from(boundary_segments > 0),
+        curves: boundary_lines,
         cell_rects,
-        boundary_segments,
-        ghost,
+        boundary_lines,
+        ghosts,
         flagged,
+        off_chart: n - points,
+        fit_visible: true,
     })
 }
 

@@ -1,21 +1,17 @@
 //! The loss landscape: the loss over two parameters (the others held at
-//! their current values) as a shaded map with contour lines, the descent
-//! path, the start, the current point and the exact optimum.
-//!
-//! [`draw_landscape`] draws plain data; [`LandscapePanel`] is the stateful
-//! part for a [`Trainer`]: it picks the ranges, computes the grid and reuses
-//! it while only the path changes, and remembers where the last drawing
-//! put the plot so that a click can be turned into parameter values.
+//! their current values) as a shaded map with contour lines, every run's
+//! descent path in its colour, the starts, the current points, the exact
+//! optimum and the Newton step. The plot area is square and centred, and
+//! [`PlotMapping`] turns a click back into parameter values.
 
 use std::collections::HashMap;
 use std::ops::Range;
 
-use plotters::coord::{types::RangedCoordf64, CoordTranslate};
 use plotters::prelude::*;
 
+pub use super::style::PlotMapping;
 use super::style::{self, Style};
 use super::{Axes, PlotError};
-use crate::format::compact;
 
 /// Index of a parameter: weights 0..d, then the bias at d.
 pub type ParamIndex = usize;
@@ -55,8 +51,6 @@ const LOW: RGBColor = RGBColor(248, 250, 252);
 const HIGH: RGBColor = RGBColor(91, 109, 168);
 /// Contour lines.
 const CONTOUR: RGBColor = RGBColor(51, 65, 85);
-/// The descent path, the start and the current point.
-pub const PATH: RGBColor = style::FIT;
 /// Colour steps of the shading (neighbouring cells of one step merge).
 const LEVELS: f64 = 20.0;
 /// Contour lines drawn (evenly spaced in √(L − L_min)).
@@ -66,79 +60,53 @@ const DRAW_CELLS: usize = 96;
 /// Cells along each axis of the contour lattice.
 const CONTOUR_CELLS: usize = 72;
 
-/// Grid points per axis for linear regression (the grid costs no data
-/// pass: the loss is an exact quadratic).
-pub const LINEAR_RESOLUTION: usize = 64;
-/// Logistic regression needs the rows at every grid point: grid points ×
-/// rows stays under this, so that computing a grid takes about 8 ms in the
-/// browser (≈ 13 ns per row and point in wasm, 4 ns natively).
-pub const LOGISTIC_BUDGET: usize = 600_000;
-/// Fewest and most grid points per axis for logistic regression (the
-/// drawing interpolates the grid smoothly, exact for a quadratic bowl).
-pub const LOGISTIC_RESOLUTION: (usize, usize) = (20, 48);
-/// Logistic grids use at most this many rows (an evenly spread sample,
-/// named in the caption) so that a grid stays within [`LOGISTIC_BUDGET`].
-pub const LOGISTIC_MAX_ROWS: usize =
-    LOGISTIC_BUDGET / (LOGISTIC_RESOLUTION.0 * LOGISTIC_RESOLUTION.0);
-/// A held parameter moving more than this fraction of its span since the
-/// grid was computed makes the grid stale.
-pub const HELD_TOLERANCE: f64 = 0.02;
+/// One run's path on the landscape.
+#[derive(Debug, Clone, Copy)]
+pub struct RunPath<'a> {
+    /// The parameters visited, projected on the two axes, first = start.
+    pub path: &'a [(f64, f64)],
+    /// The current parameters (drawn at the end of the path).
+    pub current: Option<(f64, f64)>,
+    /// The run's colour.
+    pub color: RGBColor,
+    /// The active run: drawn thicker and on top.
+    pub active: bool,
+    /// A pinned run: its path is dashed, as its loss curve.
+    pub pinned: bool,
+}
 
 /// What the landscape plot shows, in training units.
 #[derive(Debug, Clone, Copy)]
 pub struct LandscapeScene<'a> {
     /// The loss grid (its ranges are the plot's ranges).
     pub grid: &'a Landscape,
-    /// The parameters visited, projected on the two axes, first = start.
-    pub path: &'a [(f64, f64)],
-    /// The current parameters (drawn at the end of the path).
-    pub current: Option<(f64, f64)>,
+    /// Every run's path, in the frame's order.
+    pub runs: &'a [RunPath<'a>],
     /// The exact optimum, when known.
     pub optimum: Option<(f64, f64)>,
+    /// Where one Newton step from the active run lands, when asked for.
+    pub newton: Option<(f64, f64)>,
     /// Axis titles.
     pub axes: Axes<'a>,
     /// A note above the plot (sampling, held parameters).
     pub caption: Option<&'a str>,
 }
 
-/// Where the plot area landed on the backend, to map pixels back to values.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PlotMapping {
-    /// Device pixels of the x range's start and end.
-    pub x_px: (f64, f64),
-    /// Device pixels of the y range's start (bottom) and end (top).
-    pub y_px: (f64, f64),
-    /// The x range.
-    pub x_range: (f64, f64),
-    /// The y range.
-    pub y_range: (f64, f64),
-}
-
-impl PlotMapping {
-    /// The values at device pixel `(px, py)`, or `None` outside the plot area.
-    pub fn value_at(&self, px: f64, py: f64) -> Option<(f64, f64)> {
-        let fx = (px - self.x_px.0) / (self.x_px.1 - self.x_px.0);
-        let fy = (py - self.y_px.0) / (self.y_px.1 - self.y_px.0);
-        let unit = 0.0..=1.0;
-        if !(unit.contains(&fx) && unit.contains(&fy)) {
-            return None;
-        }
-        let x = self.x_range.0 + fx * (self.x_range.1 - self.x_range.0);
-        let y = self.y_range.0 + fy * (self.y_range.1 - self.y_range.0);
-        (x.is_finite() && y.is_finite()).then_some((x, y))
-    }
-}
-
 /// What [`draw_landscape`] drew, for tests and the click mapping.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LandscapeInfo {
-    /// Points of the path polyline (the path plus the current point when it
-    /// is not the path's last point).
-    pub path_points: usize,
+    /// Points of each run's drawn path (with its current point), in order.
+    pub path_points: Vec<usize>,
+    /// Paths drawn (runs with at least one visible segment or point).
+    pub paths: usize,
     /// Whether the optimum marker was drawn.
     pub optimum_drawn: bool,
-    /// Whether the current point was drawn.
-    pub current_drawn: bool,
+    /// Whether the Newton marker was drawn.
+    pub newton_drawn: bool,
+    /// Current points drawn.
+    pub current_drawn: usize,
+    /// Start markers drawn.
+    pub starts_drawn: usize,
     /// Contour polylines drawn.
     pub contour_lines: usize,
     /// Shaded rectangles drawn.
@@ -147,9 +115,39 @@ pub struct LandscapeInfo {
     pub mapping: PlotMapping,
 }
 
-/// Draws the loss grid with contour lines, the path, the start (hollow
-/// circle), the current point (filled circle) and the optimum (orange disc
-/// with a cross).
+/// `n` with thousands separators: `2,083`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The square sub-area of `area` whose plot area is square for the
+/// frame's margins and label areas, centred.
+fn square_area<DB: DrawingBackend>(
+    area: DrawingArea<DB, plotters::coord::Shift>,
+    style: &Style,
+) -> DrawingArea<DB, plotters::coord::Shift> {
+    let [top, right, bottom, left, x_area, y_area] = style::layout_sizes(style::Layout::Full);
+    let extra_w = (style.px(left) + style.px(right) + style.px(y_area)) as i32;
+    let extra_h = (style.px(top) + style.px(bottom) + style.px(x_area)) as i32;
+    let (w, h) = area.dim_in_pixel();
+    let (w, h) = (w as i32, h as i32);
+    let side = (w - extra_w).min(h - extra_h).max(1);
+    let (aw, ah) = (side + extra_w, side + extra_h);
+    let (ox, oy) = (((w - aw) / 2).max(0), ((h - ah) / 2).max(0));
+    area.shrink((ox, oy), (aw.min(w.max(1)), ah.min(h.max(1))))
+}
+
+/// Draws the loss grid with contour lines, each run's path (the active one
+/// on top), the starts (hollow circles), the current points (filled), the
+/// optimum (orange disc with a cross) and the Newton point (a diamond).
 pub fn draw_landscape<DB: DrawingBackend>(
     backend: DB,
     scene: &LandscapeScene<'_>,
@@ -170,22 +168,19 @@ pub fn draw_landscape<DB: DrawingBackend>(
             style.font(12.0),
         ))?;
     }
+    let area = square_area(area, &style);
 
     let grid = scene.grid;
-    let x_range = grid.a_range.0..grid.a_range.1;
-    let y_range = grid.b_range.0..grid.b_range.1;
-    let fmt = |v: &f64| compact(*v);
-    let mut chart = style::frame(
+    let x_range = style::widen(grid.a_range.0, grid.a_range.1, 0.0);
+    let y_range = style::widen(grid.b_range.0, grid.b_range.1, 0.0);
+    let mut chart = style::frame_axes(
         &area,
         &style,
-        x_range.clone(),
-        y_range.clone(),
-        scene.axes.x,
-        scene.axes.y,
-        &fmt,
+        &style::Axis::linear(x_range.clone(), scene.axes.x),
+        &style::Axis::linear(y_range.clone(), scene.axes.y),
+        style::Layout::Full,
     )?;
-    let mapping = mapping_of(&chart, &x_range, &y_range);
-
+    let mapping = style::mapping_of(&chart);
     // Shading by √(L − L_min), normalised: contours of a quadratic bowl
     // come out evenly spaced.
     let sampler = GridSampler::new(grid);
@@ -199,40 +194,39 @@ pub fn draw_landscape<DB: DrawingBackend>(
     let cells = DRAW_CELLS;
     let dx = (x_range.end - x_range.start) / cells as f64;
     let dy = (y_range.end - y_range.start) / cells as f64;
-    let mut rects = Vec::new();
-    for row in 0..cells {
-        let y0 = y_range.start + dy * row as f64;
-        let fy = (row as f64 + 0.5) / cells as f64;
-        let mut run_start = 0;
-        let mut run_level = f64::NAN;
-        for col in 0..=cells {
-            let level = if col < cells {
-                let fx = (col as f64 + 0.5) / cells as f64;
-                quantize(shade(sampler.at(fx, fy)))
+    let levels: Vec<f64> = (0..cells * cells)
+        .map(|k| {
+            let (row, col) = (k / cells, k % cells);
+            let (fx, fy) = (
+                (col as f64 + 0.5) / cells as f64,
+                (row as f64 + 0.5) / cells as f64,
+            );
+            quantize(shade(sampler.at(fx, fy)))
+        })
+        .collect();
+    let rects: Vec<_> = style::merged_cells(&levels, cells)
+        .into_iter()
+        .map(|(c0, r0, c1, r1, level)| {
+            let color = if level.is_nan() {
+                RGBColor(226, 232, 240)
             } else {
-                f64::INFINITY
+                style::mix(LOW, HIGH, level)
             };
-            let same = level == run_level || (level.is_nan() && run_level.is_nan());
-            if col > 0 && !same {
-                let color = if run_level.is_nan() {
-                    RGBColor(226, 232, 240)
-                } else {
-                    style::mix(LOW, HIGH, run_level)
-                };
-                rects.push(Rectangle::new(
-                    [
-                        (x_range.start + dx * run_start as f64, y0),
-                        (x_range.start + dx * col as f64, y0 + dy),
-                    ],
-                    color.filled(),
-                ));
-                run_start = col;
-            }
-            if col == 0 || !same {
-                run_level = level;
-            }
-        }
-    }
+            Rectangle::new(
+                [
+                    (
+                        x_range.start + dx * c0 as f64,
+                        y_range.start + dy * r0 as f64,
+                    ),
+                    (
+                        x_range.start + dx * c1 as f64,
+                        y_range.start + dy * r1 as f64,
+                    ),
+                ],
+                color.filled(),
+            )
+        })
+        .collect();
     let cell_rects = rects.len();
     chart.draw_series(rects)?;
 
@@ -257,46 +251,62 @@ pub fn draw_landscape<DB: DrawingBackend>(
         }
     }
 
-    // The path, ending at the current point.
-    let mut path: Vec<(f64, f64)> = scene
-        .path
-        .iter()
-        .copied()
-        .filter(|p| p.0.is_finite() && p.1.is_finite())
+    // The paths: the other runs first, the active one on top.
+    let visible = |p: &(f64, f64)| style::inside(*p, &x_range, &y_range);
+    let mut order: Vec<usize> = (0..scene.runs.len())
+        .filter(|&i| !scene.runs[i].active)
         .collect();
-    let current = scene.current.filter(|p| p.0.is_finite() && p.1.is_finite());
-    if let Some(c) = current {
-        if path.last() != Some(&c) {
-            path.push(c);
+    order.extend((0..scene.runs.len()).filter(|&i| scene.runs[i].active));
+    let mut path_points = vec![0; scene.runs.len()];
+    let mut paths = 0;
+    let mut starts_drawn = 0;
+    for &i in &order {
+        let run = &scene.runs[i];
+        let mut path: Vec<(f64, f64)> = run
+            .path
+            .iter()
+            .copied()
+            .filter(|p| p.0.is_finite() && p.1.is_finite())
+            .collect();
+        let current = run.current.filter(|p| p.0.is_finite() && p.1.is_finite());
+        if let Some(c) = current {
+            if path.last() != Some(&c) {
+                path.push(c);
+            }
         }
-    }
-    let path_points = path.len();
-    if path.len() > 1 {
-        chart.draw_series(std::iter::once(PathElement::new(
-            path.clone(),
-            style.stroke(PATH, 1.75),
-        )))?;
-    }
-    if path.len() <= 60 {
-        chart.draw_series(
-            path.iter()
-                .map(|&p| Circle::new(p, style.px(1.75), PATH.filled())),
-        )?;
-    }
-    if let Some(&start) = scene
-        .path
-        .first()
-        .filter(|p| p.0.is_finite() && p.1.is_finite())
-    {
-        chart.draw_series(std::iter::once(Circle::new(
-            start,
-            style.px(5.0),
-            style.stroke(PATH, 2.0),
-        )))?;
+        let width = if run.active { 2.25 } else { 1.5 };
+        let mut pen = style::Pen::solid(run.color, width).faint(if run.active { 1.0 } else { 0.8 });
+        if run.pinned {
+            pen = pen.with(style::Stroke::Dashed);
+        }
+        let mut drawn = 0;
+        for piece in style::clip_polyline(&path, &x_range, &y_range) {
+            drawn += piece.len();
+            style::draw_line(&mut chart, &style, piece, pen)?;
+        }
+        if path.len() <= 60 {
+            chart.draw_series(
+                path.iter()
+                    .filter(|p| visible(p))
+                    .map(|&p| Circle::new(p, style.px(1.75), run.color.filled())),
+            )?;
+        }
+        if let Some(&start) = path.first().filter(|p| visible(p)) {
+            chart.draw_series(std::iter::once(Circle::new(
+                start,
+                style.px(5.0),
+                style.stroke(run.color, 2.0),
+            )))?;
+            starts_drawn += 1;
+        }
+        path_points[i] = drawn.max(usize::from(path.iter().any(visible)));
+        if path_points[i] > 0 {
+            paths += 1;
+        }
     }
 
     let mut optimum_drawn = false;
-    if let Some(opt) = scene.optimum.filter(|p| p.0.is_finite() && p.1.is_finite()) {
+    if let Some(opt) = scene.optimum.filter(visible) {
         let r = style.px(6.0);
         let arm = style.px(9.0) as i32;
         let dark = style.stroke(RGBColor(15, 23, 42), 1.5);
@@ -310,19 +320,39 @@ pub fn draw_landscape<DB: DrawingBackend>(
         optimum_drawn = true;
     }
 
-    let current_drawn = current.is_some();
-    if let Some(c) = current {
+    let mut newton_drawn = false;
+    if let Some(p) = scene.newton.filter(visible) {
+        let r = style.px(6.5) as i32;
+        let diamond = vec![(0, -r), (r, 0), (0, r), (-r, 0), (0, -r)];
         chart.draw_series(std::iter::once(
-            EmptyElement::at(c)
-                + Circle::new((0, 0), style.px(5.5), PATH.filled())
-                + Circle::new((0, 0), style.px(5.5), style.stroke(WHITE, 1.5)),
+            EmptyElement::at(p)
+                + Polygon::new(diamond.clone(), WHITE.filled())
+                + PathElement::new(diamond, style.stroke(style::NEWTON, 2.0)),
         ))?;
+        newton_drawn = true;
+    }
+
+    let mut current_drawn = 0;
+    for &i in &order {
+        let run = &scene.runs[i];
+        if let Some(c) = run.current.filter(visible) {
+            let r = style.px(if run.active { 5.5 } else { 4.5 });
+            chart.draw_series(std::iter::once(
+                EmptyElement::at(c)
+                    + Circle::new((0, 0), r, run.color.filled())
+                    + Circle::new((0, 0), r, style.stroke(WHITE, 1.5)),
+            ))?;
+            current_drawn += 1;
+        }
     }
     root.present()?;
     Ok(LandscapeInfo {
         path_points,
+        paths,
         optimum_drawn,
+        newton_drawn,
         current_drawn,
+        starts_drawn,
         contour_lines,
         cell_rects,
         mapping,
@@ -335,22 +365,6 @@ fn quantize(t: f64) -> f64 {
     }
     let level = (t.clamp(0.0, 1.0) * LEVELS).floor().min(LEVELS - 1.0);
     (level + 0.5) / LEVELS
-}
-
-fn mapping_of<DB: DrawingBackend>(
-    chart: &style::Chart<'_, DB>,
-    x: &Range<f64>,
-    y: &Range<f64>,
-) -> PlotMapping {
-    let spec: &Cartesian2d<RangedCoordf64, RangedCoordf64> = chart.as_coord_spec();
-    let (x0, y0) = spec.translate(&(x.start, y.start));
-    let (x1, y1) = spec.translate(&(x.end, y.end));
-    PlotMapping {
-        x_px: (f64::from(x0), f64::from(x1)),
-        y_px: (f64::from(y0), f64::from(y1)),
-        x_range: (x.start, x.end),
-        y_range: (y.start, y.end),
-    }
 }
 
 /// Smooth (Catmull–Rom) interpolation of a grid at fractions of its ranges.
@@ -368,6 +382,9 @@ impl<'a> GridSampler<'a> {
     }
 
     fn node(&self, ix: isize, iy: isize) -> f64 {
+        if self.res == 0 {
+            return f64::NAN;
+        }
         let last = self.res as isize - 1;
         let (ix, iy) = (ix.clamp(0, last) as usize, iy.clamp(0, last) as usize);
         self.values

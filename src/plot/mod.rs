@@ -1,9 +1,13 @@
 //! The plots, drawn with plotters onto any `DrawingBackend`: an SVG string
 //! in native tests, an HTML canvas in the browser (see `crate::web`).
 //!
-//! Every function takes plain data (slices and closures) and a [`Style`]
-//! whose `scale` is the device pixel ratio.
+//! [`painter`] draws the session's plain values ([`crate::session::view`]);
+//! the modules under it take slices and closures. Every function takes a
+//! [`Style`] whose `scale` is the device pixel ratio, never panics on odd
+//! input (NaN, infinities, empty data) and costs what the frame's sizes
+//! cost, not the data's rows.
 
+pub mod eigen;
 pub mod heatmap;
 pub mod landscape;
 pub mod loss_curve;
@@ -11,21 +15,24 @@ pub mod model_view;
 pub mod painter;
 pub mod predicted_actual;
 pub mod regression_line;
+pub mod schedule;
 pub mod sigmoid;
 pub mod style;
+pub mod sweep;
 
 use std::fmt;
 
 use plotters::drawing::DrawingAreaErrorKind;
 
-pub use heatmap::{draw_heatmap, HeatmapOptions, Shading};
-pub use landscape::{draw_landscape, Landscape, LandscapeInfo, LandscapeScene, PlotMapping};
-pub use loss_curve::{draw_loss_curve, LossCurveInfo, LossCurveOptions};
+pub use eigen::EigenInfo;
+pub use heatmap::{HeatmapOptions, Shading};
+pub use landscape::{Landscape, LandscapeInfo, LandscapeScene, RunPath};
+pub use loss_curve::{LossCurveInfo, LossOptions, PredictedLine};
 pub use model_view::{relative_magnitudes, subsample, PointMarks, ViewKind};
-pub use predicted_actual::draw_predicted_actual;
-pub use regression_line::draw_regression_line;
-pub use sigmoid::draw_sigmoid;
-pub use style::Style;
+pub use painter::{LegendEntry, ModelInfo, ModelOptions};
+pub use schedule::ScheduleInfo;
+pub use style::{PlotMapping, Style, RUN_COLORS};
+pub use sweep::SweepInfo;
 
 /// Drawing failed (a backend error, e.g. a lost canvas context).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,19 +61,23 @@ pub struct Axes<'a> {
     pub y: &'a str,
 }
 
-/// What a model view drew, for tests.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// What a model view drew, for tests and the legend.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ModelViewInfo {
     /// Data points drawn.
     pub points: usize,
-    /// Curves or lines drawn (pieces of the model's curve, the boundary).
+    /// Pieces of the current model's line or curve (or boundary lines).
     pub curves: usize,
     /// Heatmap rectangles drawn (after merging equal neighbours).
     pub cell_rects: usize,
-    /// Segments of the decision boundary.
-    pub boundary_segments: usize,
-    /// Pieces of the optimum's faint "ghost" line, curve or boundary.
-    pub ghost: usize,
+    /// Polylines of the current model's decision boundary (or level line).
+    pub boundary_lines: usize,
+    /// Pieces drawn of each ghost, in the order given.
+    pub ghosts: Vec<usize>,
     /// Points drawn with the ring of [`PointMarks::flagged`].
     pub flagged: usize,
+    /// Points left out because they fall outside the chart.
+    pub off_chart: usize,
+    /// Whether the current model shows inside the chart.
+    pub fit_visible: bool,
 }

@@ -1,46 +1,24 @@
 //! One-feature logistic regression: the 0/1 labels as points, the
-//! predicted probability as a sigmoid curve and the 0.5 threshold.
+//! predicted probability as a sigmoid curve, the 0.5 threshold and,
+//! faintly, the curves of the optimum, the other runs and the Newton step.
 
 use plotters::prelude::*;
 
 use super::model_view::{PointMarks, FLAG};
-use super::style::{self, Style};
+use super::style::{self, Curve, Pen, Stroke, Style};
 use super::{Axes, ModelViewInfo, PlotError};
-use crate::format::compact;
 
 /// Draws the labelled points `(x[i], class[i])` (class 0 or 1, slightly
-/// jittered so that stacked points stay visible), the probability curve
-/// `probability`, the optional `optimum` curve and the 0.5 threshold.
+/// jittered so that stacked points stay visible), the `ghosts`, the current
+/// probability curve `fit` and the 0.5 threshold.
+#[allow(clippy::too_many_arguments)]
 pub fn draw_sigmoid<DB: DrawingBackend>(
     backend: DB,
     x: &[f64],
     class: &[f64],
     axes: Axes<'_>,
-    probability: &dyn Fn(f64) -> f64,
-    optimum: Option<&dyn Fn(f64) -> f64>,
-    style: Style,
-) -> Result<ModelViewInfo, PlotError> {
-    draw_sigmoid_marked(
-        backend,
-        x,
-        class,
-        axes,
-        probability,
-        optimum,
-        &PointMarks::default(),
-        style,
-    )
-}
-
-/// [`draw_sigmoid`] with per-point sizes and rings (`marks`).
-#[allow(clippy::too_many_arguments)]
-pub fn draw_sigmoid_marked<DB: DrawingBackend>(
-    backend: DB,
-    x: &[f64],
-    class: &[f64],
-    axes: Axes<'_>,
-    probability: &dyn Fn(f64) -> f64,
-    optimum: Option<&dyn Fn(f64) -> f64>,
+    fit: &Curve<'_>,
+    ghosts: &[Curve<'_>],
     marks: &PointMarks<'_>,
     style: Style,
 ) -> Result<ModelViewInfo, PlotError> {
@@ -48,7 +26,6 @@ pub fn draw_sigmoid_marked<DB: DrawingBackend>(
     let n = x.len().min(class.len());
     let x_range = style::padded_range(x[..n].iter().copied(), 0.05);
     let y_range = -0.1..1.1;
-    let fmt = |v: &f64| compact(*v);
     let mut chart = style::frame(
         &root,
         &style,
@@ -56,26 +33,13 @@ pub fn draw_sigmoid_marked<DB: DrawingBackend>(
         y_range.clone(),
         axes.x,
         axes.y,
-        &fmt,
     )?;
 
-    let dash = style.px(6.0);
-    chart.draw_series(DashedLineSeries::new(
-        [(x_range.start, 0.5), (x_range.end, 0.5)],
-        dash,
-        dash,
-        style.stroke(style::AXIS.mix(0.6), 1.0),
-    ))?;
-
-    let (curves, ghost) = style::draw_fit_and_ghost(
+    style::draw_line(
         &mut chart,
         &style,
-        probability,
-        optimum,
-        &x_range,
-        &y_range,
-        160,
-        style::PRIMARY,
+        vec![(x_range.start, 0.5), (x_range.end, 0.5)],
+        Pen::solid(style::AXIS, 1.0).with(Stroke::Dashed).faint(0.6),
     )?;
 
     let radius = style.px(if n > 500 { 2.0 } else { 3.5 });
@@ -97,7 +61,7 @@ pub fn draw_sigmoid_marked<DB: DrawingBackend>(
             style::NEGATIVE
         };
         let r = marks.radius(i, radius);
-        discs.push(Circle::new((a, yy), r, color.mix(0.7).filled()));
+        discs.push(Circle::new((a, yy), r, color.mix(0.6).filled()));
         if marks.is_flagged(i) {
             rings.push(Circle::new((a, yy), r + style.px(2.0), ring));
             flagged += 1;
@@ -106,12 +70,22 @@ pub fn draw_sigmoid_marked<DB: DrawingBackend>(
     }
     chart.draw_series(discs)?;
     chart.draw_series(rings)?;
+
+    let mut pieces = Vec::with_capacity(ghosts.len());
+    for g in ghosts {
+        pieces.push(style::draw_curve(
+            &mut chart, &style, g, &x_range, &y_range, 160,
+        )?);
+    }
+    let curves = style::draw_curve(&mut chart, &style, fit, &x_range, &y_range, 160)?;
     root.present()?;
     Ok(ModelViewInfo {
         points,
         curves,
-        ghost,
+        ghosts: pieces,
         flagged,
+        off_chart: n - points,
+        fit_visible: curves > 0,
         ..ModelViewInfo::default()
     })
 }

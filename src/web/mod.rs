@@ -81,6 +81,7 @@ pub(crate) fn floats_of(value: &JsValue, what: &str) -> Result<Vec<f64>, JsError
     )))
 }
 
+#[cfg(feature = "worker")]
 pub(crate) fn string_of(value: &JsValue, what: &str) -> Result<String, JsError> {
     value
         .as_string()

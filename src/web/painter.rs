@@ -1,33 +1,45 @@
-//! The main thread's painter: decodes what the worker sends and draws it.
+//! The main thread's painter: decodes what the worker sends and draws it
+//! on the page's canvases (sized CSS size × device pixel ratio).
 
 use std::cell::RefCell;
+use std::rc::Rc;
 
 use plotters_canvas::CanvasBackend;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlCanvasElement;
 
-use super::{bytes_of, err, from_js, to_js};
-use crate::plot::painter::{self, LossOptions, ModelOptions};
-use crate::plot::{PlotMapping, Style};
+use super::{bytes_of, err, floats_of, from_js, to_js};
+use crate::plot::painter::{self, EigenOptions, LegendEntry, LossOptions, ModelOptions};
+use crate::plot::{sweep, PlotMapping, Style};
 use crate::session::view::{decode, Frame, Grid, Scene, Sweep};
 
-/// The last scene, frame and grid, and where the landscape was drawn.
+/// Where a plot was last drawn: the device pixel ratio the canvas was
+/// sized with and the plot area's mapping, to turn CSS clicks into values.
+#[derive(Clone)]
+struct Drawn {
+    dpr: f64,
+    mapping: PlotMapping,
+}
+
+/// The last scene, frame, grid and sweep (shared, so a draw copies a
+/// pointer, not the sample), and where the landscape and sweep were drawn.
 #[derive(Default)]
 struct State {
-    scene: Option<Scene>,
-    frame: Option<Frame>,
-    grid: Option<Grid>,
-    sweep: Option<Sweep>,
-    landscape: Option<(f64, u32, u32, PlotMapping)>,
+    scene: Option<Rc<Scene>>,
+    frame: Option<Rc<Frame>>,
+    grid: Option<Rc<Grid>>,
+    sweep: Option<Rc<Sweep>>,
+    landscape: Option<(Drawn, u32, u32)>,
+    sweep_drawn: Option<(Drawn, Vec<f64>)>,
 }
 
 /// Draws the worker's scenes and frames on canvases.
 #[wasm_bindgen]
 #[derive(Default)]
 pub struct Painter {
-    // Never borrowed across a call into JavaScript that could throw: every
-    // method copies what it needs out first.
+    // Never borrowed across a call that could throw: every method copies
+    // what it needs out first (Rc clones) and stores results after.
     state: RefCell<State>,
 }
 
@@ -47,12 +59,17 @@ fn backend(canvas: HtmlCanvasElement) -> Result<CanvasBackend, JsError> {
         .ok_or_else(|| JsError::new("could not get a 2D context from the canvas"))
 }
 
-fn style(dpr: f64) -> Style {
-    Style::new(if dpr.is_finite() && dpr > 0.0 {
+/// The device pixel ratio as given (for mapping clicks), 1 when unusable.
+fn ratio(dpr: f64) -> f64 {
+    if dpr.is_finite() && dpr > 0.0 {
         dpr
     } else {
         1.0
-    })
+    }
+}
+
+fn nothing_yet() -> JsError {
+    JsError::new("nothing to draw yet: set a scene and a frame first")
 }
 
 #[wasm_bindgen]
@@ -64,38 +81,47 @@ impl Painter {
         Painter::default()
     }
 
-    /// Takes a new scene (bytes from `WorkerSession.scene`).
+    /// Takes a new scene (bytes from `WorkerSession.scene`); forgets the
+    /// grid and the sweep of the last configuration.
     pub fn set_scene(&self, bytes: JsValue) -> Result<(), JsError> {
         let scene: Scene = decode(&bytes_of(&bytes, "the scene")?).map_err(err)?;
         let mut s = self.state.borrow_mut();
-        s.scene = Some(scene);
+        s.scene = Some(Rc::new(scene));
         s.grid = None;
         s.landscape = None;
+        s.sweep = None;
+        s.sweep_drawn = None;
         Ok(())
     }
 
     /// Takes a new frame (bytes from `WorkerSession.frame`).
     pub fn set_frame(&self, bytes: JsValue) -> Result<(), JsError> {
         let frame: Frame = decode(&bytes_of(&bytes, "the frame")?).map_err(err)?;
-        self.state.borrow_mut().frame = Some(frame);
+        self.state.borrow_mut().frame = Some(Rc::new(frame));
         Ok(())
     }
 
     /// Takes a landscape grid (bytes from `WorkerSession.grid`).
     pub fn set_grid(&self, bytes: JsValue) -> Result<(), JsError> {
         let grid: Grid = decode(&bytes_of(&bytes, "the grid")?).map_err(err)?;
-        self.state.borrow_mut().grid = Some(grid);
+        self.state.borrow_mut().grid = Some(Rc::new(grid));
         Ok(())
     }
 
     /// Takes an α-sweep (bytes from `WorkerSession.sweep`).
     pub fn set_sweep(&self, bytes: JsValue) -> Result<(), JsError> {
         let sweep: Sweep = decode(&bytes_of(&bytes, "the sweep")?).map_err(err)?;
-        self.state.borrow_mut().sweep = Some(sweep);
+        self.state.borrow_mut().sweep = Some(Rc::new(sweep));
         Ok(())
     }
 
-    /// Draws the loss curve; `options` is `{log_scale, relative, epochs}`.
+    /// The six run colours, `["#rrggbb", …]`: run i is drawn in colour i.
+    pub fn run_colors(&self) -> Result<JsValue, JsError> {
+        to_js(&painter::run_colors())
+    }
+
+    /// Draws every run's loss curve; `options` is `{log_scale, relative,
+    /// epochs, batch}`. Returns `{points, reference, runs}`.
     pub fn draw_loss(
         &self,
         canvas: JsValue,
@@ -104,27 +130,25 @@ impl Painter {
     ) -> Result<JsValue, JsError> {
         let canvas = canvas_of(&canvas)?;
         let options: LossOptions = from_js(options, "loss options")?;
-        let frame = self
-            .state
-            .borrow()
-            .frame
-            .clone()
-            .ok_or_else(|| JsError::new("nothing to draw yet"))?;
-        let info =
-            painter::draw_loss(backend(canvas)?, &frame, &options, style(dpr)).map_err(err)?;
+        let (scene, frame) = self.scene_and_frame()?;
+        let info = painter::draw_loss(backend(canvas)?, &scene, &frame, &options, Style::new(dpr))
+            .map_err(err)?;
         #[derive(Serialize)]
         struct Out {
             points: usize,
             reference: bool,
+            runs: usize,
         }
         to_js(&Out {
             points: info.points_drawn,
             reference: info.reference_drawn,
+            runs: info.runs,
         })
     }
 
     /// Draws the model view; `options` is `{view, slice_x, slice_y, ghost,
-    /// shares}`. Returns `{view}`: the view drawn.
+    /// shares, newton, others}`. Returns `{view, legend: [{kind, label,
+    /// color}]}`: the view drawn and what the legend should list.
     pub fn draw_model(
         &self,
         canvas: JsValue,
@@ -133,25 +157,23 @@ impl Painter {
     ) -> Result<JsValue, JsError> {
         let canvas = canvas_of(&canvas)?;
         let options: ModelOptions = from_js(options, "model options")?;
-        let (scene, frame) = {
-            let s = self.state.borrow();
-            (s.scene.clone(), s.frame.clone())
-        };
-        let (scene, frame) = scene
-            .zip(frame)
-            .ok_or_else(|| JsError::new("nothing to draw yet"))?;
-        let (view, _) = painter::draw_model(backend(canvas)?, &scene, &frame, &options, style(dpr))
+        let (scene, frame) = self.scene_and_frame()?;
+        let info = painter::draw_model(backend(canvas)?, &scene, &frame, &options, Style::new(dpr))
             .map_err(err)?;
         #[derive(Serialize)]
         struct Out {
             view: crate::plot::ViewKind,
+            legend: Vec<LegendEntry>,
         }
-        to_js(&Out { view })
+        to_js(&Out {
+            view: info.view,
+            legend: info.legend,
+        })
     }
 
-    /// Draws the landscape (the grid set last and the frame's paths).
-    /// Returns `{a, b, a_range, b_range, sampled_rows}` or null when there
-    /// is no grid yet.
+    /// Draws the landscape (the grid set last and every run's path).
+    /// Returns `{a, b, a_range, b_range, sampled_rows}`, or null when there
+    /// is no scene, frame or grid yet.
     pub fn draw_landscape(&self, canvas: JsValue, dpr: f64) -> Result<JsValue, JsError> {
         let canvas = canvas_of(&canvas)?;
         let (scene, frame, grid) = {
@@ -161,10 +183,17 @@ impl Painter {
         let (Some(scene), Some(frame), Some(grid)) = (scene, frame, grid) else {
             return Ok(JsValue::NULL);
         };
-        let st = style(dpr);
         let info =
-            painter::draw_landscape(backend(canvas)?, &scene, &frame, &grid, st).map_err(err)?;
-        self.state.borrow_mut().landscape = Some((st.scale, grid.a, grid.b, info.mapping.clone()));
+            painter::draw_landscape(backend(canvas)?, &scene, &frame, &grid, Style::new(dpr))
+                .map_err(err)?;
+        self.state.borrow_mut().landscape = Some((
+            Drawn {
+                dpr: ratio(dpr),
+                mapping: info.mapping,
+            },
+            grid.a,
+            grid.b,
+        ));
         #[derive(Serialize)]
         struct Out {
             a: u32,
@@ -185,13 +214,116 @@ impl Painter {
     /// The two parameter values at CSS pixel (x, y) of the last landscape
     /// drawing: `[a, value_a, b, value_b]`, or null outside the plot.
     pub fn landscape_value_at(&self, x: f64, y: f64) -> Result<JsValue, JsError> {
-        let s = self.state.borrow();
-        let Some((scale, a, b, mapping)) = &s.landscape else {
-            return Ok(JsValue::NULL);
+        let hit = {
+            let s = self.state.borrow();
+            s.landscape.as_ref().and_then(|(d, a, b)| {
+                d.mapping
+                    .value_at(x * d.dpr, y * d.dpr)
+                    .map(|(va, vb)| (*a, va, *b, vb))
+            })
         };
-        match mapping.value_at(x * scale, y * scale) {
-            Some((va, vb)) => to_js(&(a, va, b, vb)),
+        match hit {
+            Some(v) => to_js(&v),
             None => Ok(JsValue::NULL),
         }
+    }
+
+    /// Draws the errors along the Hessian's eigendirections; `options` is
+    /// `{log_scale}` (log by default). Returns `{directions}`, or null when
+    /// the frame carries none.
+    pub fn draw_eigen(
+        &self,
+        canvas: JsValue,
+        dpr: f64,
+        options: JsValue,
+    ) -> Result<JsValue, JsError> {
+        let canvas = canvas_of(&canvas)?;
+        let options: EigenOptions = from_js(options, "eigen options")?;
+        let Ok((_, frame)) = self.scene_and_frame() else {
+            return Ok(JsValue::NULL);
+        };
+        if frame.eigen.is_none() {
+            return Ok(JsValue::NULL);
+        }
+        let info = painter::draw_eigen(backend(canvas)?, &frame, &options, Style::new(dpr))
+            .map_err(err)?;
+        #[derive(Serialize)]
+        struct Out {
+            directions: usize,
+        }
+        match info {
+            Some(i) => to_js(&Out {
+                directions: i.directions,
+            }),
+            None => Ok(JsValue::NULL),
+        }
+    }
+
+    /// Draws the α-sweep set last. Returns `{points}`, or null when there
+    /// is no scene, frame or sweep yet.
+    pub fn draw_sweep(&self, canvas: JsValue, dpr: f64) -> Result<JsValue, JsError> {
+        let canvas = canvas_of(&canvas)?;
+        let sweep = {
+            let s = self.state.borrow();
+            (s.scene.is_some() && s.frame.is_some())
+                .then(|| s.sweep.clone())
+                .flatten()
+        };
+        let Some(sweep) = sweep else {
+            return Ok(JsValue::NULL);
+        };
+        let info = painter::draw_sweep(backend(canvas)?, &sweep, Style::new(dpr)).map_err(err)?;
+        self.state.borrow_mut().sweep_drawn = Some((
+            Drawn {
+                dpr: ratio(dpr),
+                mapping: info.mapping,
+            },
+            sweep.rates.clone(),
+        ));
+        #[derive(Serialize)]
+        struct Out {
+            points: usize,
+        }
+        to_js(&Out {
+            points: info.points,
+        })
+    }
+
+    /// The tried α nearest to CSS pixel (x, y) of the last sweep drawing,
+    /// or null outside the plot.
+    pub fn sweep_rate_at(&self, x: f64, y: f64) -> JsValue {
+        let s = self.state.borrow();
+        s.sweep_drawn
+            .as_ref()
+            .and_then(|(d, rates)| sweep::rate_at(&d.mapping, rates, x * d.dpr, y * d.dpr))
+            .map_or(JsValue::NULL, JsValue::from_f64)
+    }
+
+    /// Draws the schedule's small curve from `points`, a Float64Array (or
+    /// an array) `k0, r0, k1, r1, …` of α over the steps. Returns `{points}`.
+    pub fn draw_schedule(
+        &self,
+        canvas: JsValue,
+        dpr: f64,
+        points: JsValue,
+    ) -> Result<JsValue, JsError> {
+        let canvas = canvas_of(&canvas)?;
+        let flat = floats_of(&points, "the schedule points")?;
+        let info = painter::draw_schedule(backend(canvas)?, &flat, Style::new(dpr)).map_err(err)?;
+        #[derive(Serialize)]
+        struct Out {
+            points: usize,
+        }
+        to_js(&Out {
+            points: info.points,
+        })
+    }
+}
+
+impl Painter {
+    /// The scene and frame (shared pointers), or the "nothing yet" error.
+    fn scene_and_frame(&self) -> Result<(Rc<Scene>, Rc<Frame>), JsError> {
+        let s = self.state.borrow();
+        s.scene.clone().zip(s.frame.clone()).ok_or_else(nothing_yet)
     }
 }
