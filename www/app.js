@@ -260,6 +260,11 @@ function applyFrameNow(f) {
   if (f.events && f.events.length) app.emit('events', f.events);
   charts.draw(f);
   app.emit('frame', f);
+  if (app.afterFrame) {
+    const then = app.afterFrame;
+    app.afterFrame = null;
+    then();
+  }
   if (!app.ready) {
     app.ready = true;
     document.body.dataset.ready = 'true';
@@ -279,8 +284,11 @@ async function main() {
     },
     onSweepProgress: () => app.emit('events', [{ kind: 'sweep-progress' }]),
     onRecovered: (message) => {
-      app.status('warning', message);
-      app.announce(message, { urgent: true });
+      // Said after the reloaded data is on screen (a new summary clears the status line).
+      app.afterFrame = () => {
+        app.status('warning', message);
+        app.announce(message, { urgent: true });
+      };
     },
     onError: (message) => app.showError(message),
     onFatal: async (message) => {

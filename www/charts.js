@@ -453,9 +453,8 @@ export function createCharts(app) {
   }
 
   async function startAt(a, va, b, vb) {
-    const r = await app.tryAct('set-start', { a, va, b, vb });
+    const r = await app.tryAct('set-start', { a, va, b, vb, seq: app.controls.stopping() });
     if (r) {
-      app.controls.setPlaying(false);
       app.status('', `Every run starts again from ${app.summary.parameter_names[a]} = ${app.fmt(va, 4)}, ${app.summary.parameter_names[b]} = ${app.fmt(vb, 4)}.`);
     }
   }

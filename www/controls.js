@@ -28,7 +28,7 @@ export function createControls(app) {
   S.writeControl(S.BY_KEY.pace, S.BY_KEY.pace.default, { force: true });
 
   let playing = false;
-  let playSeq = 0; // the last play/pause/reset this page sent (frames older than it do not flip the button)
+  let playSeq = 0; // the number of the last play/pause/reset sent: frames that have not seen it do not flip the button
   let rangeKey = '';
   let range = null; // {min, max}
   let lastStatusRun = null;
@@ -64,12 +64,11 @@ export function createControls(app) {
     if (!app.readout) return;
     playSeq += 1;
     setPlaying(true);
-    const r = await app.tryAct('play', { pace: pace() });
+    const r = await app.tryAct('play', { pace: pace(), seq: playSeq });
     if (!r) {
       setPlaying(false);
       return;
     }
-    playSeq = Math.max(playSeq, r.playSeq);
     if (!r.playing) {
       setPlaying(false);
       app.status('warning', cannotStepMessage());
@@ -86,9 +85,8 @@ export function createControls(app) {
   async function pause() {
     playSeq += 1;
     setPlaying(false);
-    const r = await app.tryAct('pause');
+    const r = await app.tryAct('pause', { seq: playSeq });
     if (r) {
-      playSeq = Math.max(playSeq, r.playSeq);
       app.pausedAt = r.step;
       announcePause = true;
     }
@@ -98,9 +96,8 @@ export function createControls(app) {
     if (!app.readout) return;
     playSeq += 1;
     setPlaying(false);
-    const r = await app.tryAct('reset');
+    const r = await app.tryAct('reset', { seq: playSeq });
     if (r) {
-      playSeq = Math.max(playSeq, r.playSeq);
       app.status('', '');
       app.announce('Reset to step 0.', { urgent: true });
     }
@@ -276,6 +273,13 @@ export function createControls(app) {
     if (fresh) app.status('', '');
   });
 
+  /** A command that stops Play (a new start): its number for the worker. */
+  function stopping() {
+    playSeq += 1;
+    setPlaying(false);
+    return playSeq;
+  }
+
   return {
     step,
     play,
@@ -283,6 +287,7 @@ export function createControls(app) {
     reset,
     togglePlay,
     setPlaying,
+    stopping,
     get playSeq() {
       return playSeq;
     },

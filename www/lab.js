@@ -77,7 +77,8 @@ export function createLab(app) {
     }
     setText(ui.runLabel, r.runs.length > 1 ? `Settings of run ${r.active + 1} of ${r.runs.length} (${run.label}), the active run.` : '');
     setText(ui.formula, app.run.schedule === 'constant' ? '' : r.detail.schedule);
-    const b = r.detail.batch;
+    const n = app.summary ? app.summary.rows_used : 0;
+    const b = app.run.batch_size > 0 && app.run.batch_size < n ? r.detail.batch : null;
     ui.batchInfo.hidden = !b;
     if (b) {
       const pairs = [

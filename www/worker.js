@@ -30,7 +30,8 @@ let view = {};
 let playing = false;
 let pace = 10; // steps per second, or 'fast'
 let clock = { t0: 0, done: 0 };
-let playSeq = 0;
+let playSeq = 0; // the page's number of its last play/pause/reset processed (frames carry it)
+let convergedOnce = new Set(); // run ids that converged since their start: Play pauses once for them
 let pendingSteps = 0;
 
 // Frames and back-pressure.
@@ -244,19 +245,34 @@ function stepNow(n) {
 
 function onStatusChanges(changes) {
   const readout = session.readout(view);
+  let newlyConverged = false;
   for (const c of changes) {
     const run = readout.runs[c.run];
-    events.push({ kind: c.status, run: c.run, id: run ? run.id : c.run, step: run ? run.step : 0, message: c.message });
+    const id = run ? run.id : c.run;
+    // A run whose gradient norm wanders around the tolerance (momentum) is
+    // reported converged once, not at every crossing.
+    if (c.status === 'converged') {
+      if (convergedOnce.has(id)) continue;
+      convergedOnce.add(id);
+      newlyConverged = true;
+    }
+    events.push({ kind: c.status, run: c.run, id, step: run ? run.step : 0, message: c.message });
   }
   if (!playing) return;
-  // Play stops when no run is still on its way (each converges or
-  // diverges once), or when nothing can step any more.
-  const stillGoing = readout.runs.some((r) => !r.pinned && r.status !== 'converged' && r.status !== 'diverged');
-  if (!session.can_step() || !stillGoing) {
+  // Play stops once every run still going has converged (each run once),
+  // or when nothing can step any more.
+  const going = readout.runs.filter((r) => !r.pinned && r.status !== 'diverged');
+  const allConverged = going.every((r) => convergedOnce.has(r.id));
+  if (!session.can_step() || (newlyConverged && allConverged)) {
     playing = false;
     pendingSteps = 0;
     events.push({ kind: 'autopause', step: readout.runs[readout.active].step });
   }
+}
+
+/** Back to step 0: convergence pauses Play again. */
+function restarted() {
+  convergedOnce = new Set();
 }
 
 /** How many steps fit in `ms` milliseconds, from the measured step cost. */
@@ -351,12 +367,17 @@ function startBackground() {
 function stop() {
   playing = false;
   pendingSteps = 0;
-  playSeq += 1;
+}
+
+/** Notes the page's command number (frames say which command they follow). */
+function command(seq) {
+  if (typeof seq === 'number' && seq > playSeq) playSeq = seq;
 }
 
 /** After new data: α back to each run's default rule (it depends on the data). */
 function afterLoad(source) {
   hasData = true;
+  restarted();
   const readout = session.readout(view);
   readout.runs.forEach((r, i) => {
     if (r.settings.learning_rate !== null) session.set_run(i, { ...r.settings, learning_rate: null });
@@ -422,6 +443,7 @@ async function loadFile(file, settings) {
  * the worker stays responsive.
  */
 async function replay(plan) {
+  restarted();
   const current = session.readout(view);
   for (let i = current.runs.length - 1; i >= 1; i--) session.remove_run(i);
   session.reset();
@@ -496,6 +518,7 @@ const handlers = {
   },
   configure({ settings, resetActiveRate }) {
     call(() => session.configure(settings));
+    restarted();
     if (resetActiveRate) {
       const r = session.readout(view);
       session.set_run(r.active, { ...r.runs[r.active].settings, learning_rate: null });
@@ -555,9 +578,9 @@ const handlers = {
     }
     return { stepped: true };
   },
-  play({ pace: p }) {
+  play({ pace: p, seq }) {
     pace = p;
-    playSeq += 1;
+    command(seq);
     if (!call(() => session.can_step())) {
       playing = false;
       markDirty();
@@ -565,14 +588,15 @@ const handlers = {
     }
     const readout = session.readout(view);
     const going = readout.runs.filter((r) => !r.pinned && r.status !== 'diverged');
-    const converged = going.length > 0 && going.every((r) => r.status === 'converged');
+    const converged = going.length > 0 && going.every((r) => r.status === 'converged' || convergedOnce.has(r.id));
     playing = true;
     pendingSteps = 0;
     clock = { t0: performance.now() - (pace === 'fast' ? 0 : 1000 / pace), done: 0 };
     wake();
     return { playing: true, playSeq, converged };
   },
-  pause() {
+  pause({ seq }) {
+    command(seq);
     stop();
     markDirty();
     const r = session.readout(view);
@@ -586,15 +610,19 @@ const handlers = {
     }
     return {};
   },
-  reset() {
+  reset({ seq }) {
+    command(seq);
     stop();
     call(() => session.reset());
+    restarted();
     markDirty();
     return { playSeq };
   },
-  'set-start'({ a, va, b, vb }) {
+  'set-start'({ a, va, b, vb, seq }) {
+    command(seq);
     stop();
     call(() => session.set_start_pair(a, va, b, vb));
+    restarted();
     markDirty();
     return { playSeq };
   },

@@ -73,7 +73,7 @@ test('phone: controls and the two main charts first, a sticky bar, touch targets
   const top = async (sel) => (await page.locator(sel).boundingBox()).y;
   const [controls, loss, model, data] = [await top('#controls'), await top('#loss-canvas'), await top('#model-canvas'), await top('section.data')];
   assert.ok(controls < loss && loss < model && model < data, `order: controls ${controls}, loss ${loss}, model ${model}, data ${data}`);
-  await page.screenshot({ path: join(ROOT, 'test-artifacts', '60-phone-top.png') });
+  await page.screenshot({ path: join(ROOT, 'test-artifacts', '60-phone-top.png'), caret: 'initial' });
   // The controls stay on screen while scrolling.
   await page.locator('section.data').scrollIntoViewIfNeeded();
   const bar = await page.locator('#controls').boundingBox();
@@ -81,7 +81,7 @@ test('phone: controls and the two main charts first, a sticky bar, touch targets
   assert.ok(bar.height < 844 * 0.3, `the bar leaves room: ${bar.height}px`);
   await page.getByRole('button', { name: 'Step ×10', exact: true }).click();
   await waitStep(page, 10);
-  await page.screenshot({ path: join(ROOT, 'test-artifacts', '61-phone-scrolled.png') });
+  await page.screenshot({ path: join(ROOT, 'test-artifacts', '61-phone-scrolled.png'), caret: 'initial' });
   // Touch targets: checkboxes, buttons, selects and the slider's thumb are ≥ 24 px.
   const small = await page.evaluate(() => [...document.querySelectorAll('input[type=checkbox], button, select, input[type=range], input[type=number], summary')]
     .filter((e) => e.offsetParent !== null && !e.closest('[hidden]'))

@@ -29,7 +29,7 @@ const ARGS = [
 
 /** Starts the server and a browser context; call `close()` when done. */
 export async function startBrowser({ width = 1440, height = 1000, deviceScaleFactor = 1 } = {}) {
-  const { server, url } = await startServer({ port: 0, quiet: true });
+  const { server, url } = await startServer({ port: 0, quiet: true, root: process.env.GRADSTEP_WEB_ROOT || undefined });
   const profile = mkdtempSync(join(tmpdir(), 'gradstep-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
@@ -62,7 +62,10 @@ export async function openApp(browser, url = browser.url) {
   const problems = { consoleErrors: [], pageErrors: [], lateRequests: [] };
   let ready = false;
   page.on('console', (msg) => {
-    if (msg.type() === 'error') problems.consoleErrors.push(msg.text());
+    if (msg.type() === 'error') {
+      const at = msg.location();
+      problems.consoleErrors.push(`${msg.text()}${at && at.url ? ` (${at.url.split('/').pop()}:${at.lineNumber})` : ''}`);
+    }
   });
   page.on('pageerror', (err) => problems.pageErrors.push(String(err)));
   page.on('request', (req) => {
@@ -180,15 +183,26 @@ export async function canvasColours(page, label) {
   });
 }
 
-/** Pixels of a canvas within `tolerance` of each CSS colour (#rrggbb). */
-export async function colourCounts(page, label, colours, tolerance = 40) {
+/**
+ * Pixels of a canvas drawn in each CSS colour (#rrggbb), also faint or
+ * anti-aliased: the pixel lies on the way from white to the colour (at
+ * least 30% of it), within `tolerance`.
+ */
+export async function colourCounts(page, label, colours, tolerance = 24) {
   return page.getByLabel(label, { exact: true }).evaluate((canvas, [list, tol]) => {
     const rgb = list.map((c) => [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16)));
     const counts = list.map(() => 0);
     const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
     for (let i = 0; i < data.length; i += 4) {
-      rgb.forEach(([r, g, b], k) => {
-        if (Math.abs(data[i] - r) + Math.abs(data[i + 1] - g) + Math.abs(data[i + 2] - b) <= tol) counts[k] += 1;
+      const p = [data[i] - 255, data[i + 1] - 255, data[i + 2] - 255];
+      rgb.forEach((c, k) => {
+        const d = c.map((v) => v - 255);
+        const dd = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
+        if (!dd) return;
+        const t = (p[0] * d[0] + p[1] * d[1] + p[2] * d[2]) / dd;
+        if (t < 0.3 || t > 1.1) return;
+        const r = Math.hypot(p[0] - t * d[0], p[1] - t * d[1], p[2] - t * d[2]);
+        if (r <= tol) counts[k] += 1;
       });
     }
     return counts;
@@ -196,13 +210,13 @@ export async function colourCounts(page, label, colours, tolerance = 40) {
 }
 
 export async function screenshot(page, name) {
-  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true, caret: 'initial' });
 }
 
 /** A screenshot of one part of the page. */
 export async function shot(locator, name) {
   await locator.scrollIntoViewIfNeeded();
-  await locator.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
+  await locator.screenshot({ path: join(ARTIFACTS, `${name}.png`), caret: 'initial' });
 }
 
 // ------------------------------------------------------------------ axe-core

@@ -63,7 +63,7 @@ test('schedules: step decay halves α every E steps, drawn as a small curve', as
   assert.ok((await canvasInk(page, 'Learning rate over the steps')).ink > 200, 'the schedule is drawn');
   for (let i = 0; i < 5; i++) await stepOnce(page);
   // α for the next step is now 0.2 × 0.5.
-  await page.locator('#update-scalars').filter({ hasText: /α\s*0\.1\b/ }).waitFor();
+  await page.locator('#update-scalars').filter({ hasText: /α\s*0\.1(?!\d)/ }).waitFor();
   await page.getByLabel('Learning-rate schedule').selectOption('cosine');
   await page.getByLabel('T steps').waitFor();
   assert.equal(await page.getByLabel('Every E steps').isVisible(), false);
@@ -108,8 +108,8 @@ test('α-sweep: loss after K steps against α; clicking a point sets α', async 
   await page.getByRole('button', { name: 'Run the α-sweep' }).click();
   await page.locator('#sweep-status').filter({ hasText: 'Done' }).waitFor({ timeout: 60000 });
   await settle(page);
-  const canvas = page.getByLabel('Loss after the sweep’s steps against the learning rate', { exact: true });
-  assert.ok((await canvasInk(page, 'Loss after the sweep’s steps against the learning rate')).ink > 500);
+  const canvas = page.getByLabel("Loss after the sweep's steps against the learning rate", { exact: true });
+  assert.ok((await canvasInk(page, "Loss after the sweep's steps against the learning rate")).ink > 500);
   const before = await page.getByLabel('Learning rate value').inputValue();
   const box = await canvas.boundingBox();
   await canvas.click({ position: { x: box.width * 0.35, y: box.height * 0.5 } });

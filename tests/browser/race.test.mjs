@@ -73,7 +73,11 @@ test('GD against the best momentum on a narrow valley: both drawn in their colou
   assert.match(rows[1].reached, /fewest/);
   assert.match(await page.locator('#race-caption').textContent(), /10⁻⁶|1e−6/);
 
-  // Both loss curves and both paths are drawn, each in its run's colour.
+  // Both loss curves (on the L − L* log view, where they part) and both
+  // paths are drawn, each in its run's colour.
+  await page.getByRole('checkbox', { name: 'Show L − L*' }).check();
+  await settle(page);
+  await shot(page.locator('#loss-canvas'), '53-race-loss');
   const loss = await colourCounts(page, 'Loss curve', colours.slice(0, 2));
   assert.ok(loss[0] > 30 && loss[1] > 30, `both loss curves in their colours: ${loss}`);
   await page.locator('#landscape-canvas').scrollIntoViewIfNeeded();

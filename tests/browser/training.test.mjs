@@ -133,6 +133,7 @@ test('the gradient check agrees on raw house prices, at step 0 and after converg
 
   // Converge on the raw data with momentum just below its best rate for this curvature.
   await page.locator('#curvature > summary').click();
+  await page.locator('#momentum-text').filter({ hasText: 'α* = ' }).waitFor();
   const text = await page.locator('#momentum-text').textContent();
   const alpha = num(/α\* = ([^ ]+) and/.exec(text)[1]);
   const mu = num(/μ\* = ([^:]+):/.exec(text)[1]);
