@@ -179,6 +179,7 @@ export function createCharts(app) {
   function legendItems(items) {
     return items.map((it) => {
       const kind = it.kind || 'line';
+      if (kind === 'none') return el('span', { class: 'item' }, it.label);
       const sw = el('span', { class: `swatch ${kind}`, 'aria-hidden': 'true' });
       if (it.color) sw.style.setProperty('--c', it.color);
       return el('span', { class: 'item' }, sw, it.label);
@@ -205,9 +206,10 @@ export function createCharts(app) {
       color: palette[i % (palette.length || 1)] || null,
       label: several ? `run ${i + 1}${i === r.active ? ' (active, thicker)' : ''}${run.pinned ? ', pinned' : ''}` : 'loss after each step',
     }));
-    if (info.reference) items.push({ kind: 'dashed', color: null, label: 'L*, the lowest possible loss' });
-    if (app.view.relative && r.optimum.found) items.push({ kind: 'dotted', color: null, label: 'the rate predicted from the curvature' });
-    if (r.detail.batch && app.view.batch_loss) items.push({ kind: 'points', color: null, label: 'each mini-batch’s own loss' });
+    // L* and the predicted lines are labelled on the plot itself; the legend says what they are.
+    if (info.reference) items.push({ kind: 'none', label: 'dashed L*: the lowest possible loss' });
+    if (app.view.relative && r.optimum.found) items.push({ kind: 'none', label: 'faint dashes: the rate each run’s curvature predicts' });
+    if (r.detail.batch && app.view.batch_loss) items.push({ kind: 'points', color: palette[r.active % (palette.length || 1)] || null, label: 'each mini-batch’s own loss (faint dots)' });
     renderLegend(ui.lossLegend, items);
   }
 

@@ -210,6 +210,8 @@ export async function colourCounts(page, label, colours, tolerance = 24) {
 }
 
 export async function screenshot(page, name) {
+  // From the top, so that the sticky controls sit where a person first sees them.
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true, caret: 'initial' });
 }
 

@@ -60,7 +60,7 @@ test('GD against the best momentum on a narrow valley: both drawn in their colou
   assert.equal(colours.length, 6);
   assert.notEqual(colours[0], colours[1]);
 
-  await page.getByLabel('Close means').selectOption('1e-6');
+  await page.getByLabel('Close: L − L* below').selectOption('1e-6');
   await page.getByLabel('Speed').selectOption('fast');
   await page.getByRole('button', { name: 'Play' }).click();
   await page.waitForFunction(() => [...document.querySelectorAll('#race-table [data-f="reached"]')].every((c) => /^\d/.test(c.textContent)), null, { timeout: 60000 });
