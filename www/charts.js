@@ -126,7 +126,11 @@ export function createCharts(app) {
       visible.set(e.target, now);
       if (now && !was) {
         if (e.target === ui.landscape) sendView();
-        redraw();
+        const entry = later.find((x) => x.canvas === e.target);
+        if (entry && stale.has(entry)) {
+          stale.delete(entry);
+          if (!entry.when || entry.when()) entry.draw();
+        }
       }
     }
   }, { threshold: [0, 0.2, 0.5] });
@@ -295,7 +299,40 @@ export function createCharts(app) {
     entry.waited = 0;
   }
 
-  /** Draws every canvas that is due: all of them when paused, the visible ones (within a budget) while playing. */
+  // Canvases off screen are drawn later, one per idle moment (so that a
+  // frame never holds the main thread for all of them at once); while
+  // playing they wait until they come into view.
+  const later = [
+    { canvas: ui.loss, draw: () => drawLoss() },
+    { canvas: ui.model, draw: () => drawModel() },
+    { canvas: ui.landscape, draw: () => drawLandscape() },
+    { canvas: ui.eigen, draw: () => drawEigen(), when: () => ui.curvature.open },
+    { canvas: ui.sweep, draw: () => drawSweep(true) },
+    { canvas: ui.schedule, draw: () => drawSchedule(true) },
+  ];
+  const stale = new Set();
+  let idleQueued = false;
+
+  function catchUp(deadline) {
+    idleQueued = false;
+    if (app.playing) return;
+    for (const entry of later) {
+      if (!stale.has(entry)) continue;
+      stale.delete(entry);
+      if (!entry.when || entry.when()) entry.draw();
+      if (!deadline || deadline.timeRemaining() < 8) break;
+    }
+    if (stale.size) queueCatchUp();
+  }
+
+  function queueCatchUp() {
+    if (idleQueued) return;
+    idleQueued = true;
+    if (typeof requestIdleCallback === 'function') requestIdleCallback(catchUp, { timeout: 300 });
+    else setTimeout(() => catchUp(null), 50);
+  }
+
+  /** Draws the visible canvases that are due (within a budget while playing); the others later. */
   function draw(frame) {
     if (!app.readout) return;
     if (frame && frame.sweep) {
@@ -304,26 +341,34 @@ export function createCharts(app) {
       ui.sweep.closest('.canvas-box').hidden = false;
     }
     const start = performance.now();
-    if (!app.playing || onScreen(ui.loss)) drawLoss();
-    const due = secondary.filter((e) => (!e.when || e.when()) && (!app.playing || onScreen(e.canvas)));
+    for (const entry of later) {
+      if (!onScreen(entry.canvas)) stale.add(entry);
+    }
+    if (onScreen(ui.loss)) {
+      stale.delete(later[0]);
+      drawLoss();
+    }
+    const due = secondary.filter((e) => (!e.when || e.when()) && onScreen(e.canvas));
     due.sort((a, b) => b.waited - a.waited);
     due.forEach((e, i) => {
       const spent = performance.now() - start;
       if (!app.playing || i === 0 || spent + e.cost <= FRAME_BUDGET_MS) timed(e);
       else e.waited += 1;
     });
-    if (!app.playing || onScreen(ui.sweep)) drawSweep(false);
-    if (!app.playing || onScreen(ui.schedule)) drawSchedule(false);
+    if (onScreen(ui.sweep)) drawSweep(false);
+    if (onScreen(ui.schedule)) drawSchedule(false);
+    if (stale.size && !app.playing) queueCatchUp();
   }
 
+  /** Everything again (a new view setting, a resize): the visible canvases now, the rest soon. */
   function redraw() {
     if (!app.readout) return;
-    drawLoss();
-    drawModel();
-    drawLandscape();
-    if (ui.curvature.open) drawEigen();
-    drawSweep(true);
-    drawSchedule(true);
+    for (const entry of later) {
+      if (entry.when && !entry.when()) continue;
+      if (onScreen(entry.canvas)) entry.draw();
+      else stale.add(entry);
+    }
+    if (stale.size) queueCatchUp();
   }
 
   // ---------------------------------------------------------------- model view tools

@@ -260,8 +260,9 @@ export function createPanels(app) {
       facts.push([`Eigenvalues λ (${s.training_units})`, report.eigenvalue_texts.join(', ')]);
       facts.push(['Taken', report.at]);
       facts.push(['Condition', report.condition]);
+    } else {
+      facts.push(['Conditioning', s.conditioning]);
     }
-    facts.push(['Conditioning', s.conditioning]);
     const key = JSON.stringify(facts);
     if (ui.curvatureFacts.dataset.key !== key) {
       ui.curvatureFacts.dataset.key = key;

@@ -209,6 +209,17 @@ export async function colourCounts(page, label, colours, tolerance = 24) {
   }, [colours, tolerance]);
 }
 
+/** Polls `probe()` until `ok(value)` or the timeout; returns the last value. */
+export async function eventually(probe, ok, timeout = 8000) {
+  const end = Date.now() + timeout;
+  let value = await probe();
+  while (!ok(value) && Date.now() < end) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    value = await probe();
+  }
+  return value;
+}
+
 export async function screenshot(page, name) {
   // From the top, so that the sticky controls sit where a person first sees them.
   await page.evaluate(() => window.scrollTo(0, 0));

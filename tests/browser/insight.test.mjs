@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   ROOT, startBrowser, openApp, assertClean, canvasHash, canvasInk, lossValue, stepOnce, stepCount, waitStep, waitData, upload, setRate, settle, num, shot, screenshot, tempDir, generatedCsv,
-  copyLink,
+  copyLink, eventually,
 } from './helpers.mjs';
 
 let browser;
@@ -81,7 +81,7 @@ test('stackloss: optimum reference, rate marks, landscape path and start, update
   const landscape = page.getByLabel('Loss landscape plot', { exact: true });
   await landscape.scrollIntoViewIfNeeded();
   await settle(page);
-  assert.ok((await canvasInk(page, 'Loss landscape plot')).ink > 1000);
+  assert.ok((await eventually(() => canvasInk(page, 'Loss landscape plot'), (c) => c.ink > 1000)).ink > 1000);
   const box = await landscape.boundingBox();
   assert.ok(Math.abs(box.width - box.height) < 2, `the landscape is square: ${box.width} × ${box.height}`);
   assert.match(await page.locator('#landscape-caption').textContent(), /Click the plot, or type a point below/);

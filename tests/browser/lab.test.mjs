@@ -6,6 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   startBrowser, openApp, assertClean, canvasHash, canvasInk, stepOnce, stepCount, waitStep, settle, num, shot,
+  eventually,
 } from './helpers.mjs';
 
 let browser;
@@ -60,7 +61,7 @@ test('schedules: step decay halves α every E steps, drawn as a small curve', as
   await page.getByLabel('Every E steps').press('Enter');
   await page.locator('#schedule-formula').filter({ hasText: 'α·0.5^⌊k/5⌋' }).waitFor();
   assert.equal(await page.getByLabel('γ').isVisible(), false, 'only the step schedule’s parameters');
-  assert.ok((await canvasInk(page, 'Learning rate over the steps')).ink > 200, 'the schedule is drawn');
+  assert.ok((await eventually(() => canvasInk(page, 'Learning rate over the steps'), (c) => c.ink > 200)).ink > 200, 'the schedule is drawn');
   for (let i = 0; i < 5; i++) await stepOnce(page);
   // α for the next step is now 0.2 × 0.5.
   await page.locator('#update-scalars').filter({ hasText: /α\s*0\.1(?!\d)/ }).waitFor();
@@ -87,15 +88,13 @@ test('curvature: eigenvalues, the error along each eigendirection, the Newton st
   assert.match(await page.locator('#predicted-rate').textContent(), /shrinks by a factor/);
   await page.locator('#eigen-canvas').scrollIntoViewIfNeeded();
   await settle(page);
-  assert.ok((await canvasInk(page, 'Error along each eigendirection')).ink > 500, 'the errors are drawn');
+  assert.ok((await eventually(() => canvasInk(page, 'Error along each eigendirection'), (c) => c.ink > 500)).ink > 500, 'the errors are drawn');
   await page.locator('#eigen-table-box summary').click();
   await page.waitForFunction(() => document.querySelectorAll('#eigen-table tbody tr').length === 5);
   // The Newton step shows on the model view and the landscape.
   const model = await canvasHash(page, 'Model view');
   await page.getByRole('checkbox', { name: 'Show the Newton step' }).check();
-  await page.waitForTimeout(300);
-  await settle(page);
-  assert.notEqual(await canvasHash(page, 'Model view'), model, 'the Newton ghost is drawn');
+  assert.notEqual(await eventually(() => canvasHash(page, 'Model view'), (h) => h !== model), model, 'the Newton ghost is drawn');
   await shot(page.locator('#curvature'), '31-curvature');
   assertClean(problems);
   await page.close();
@@ -109,7 +108,7 @@ test('α-sweep: loss after K steps against α; clicking a point sets α', async 
   await page.locator('#sweep-status').filter({ hasText: 'Done' }).waitFor({ timeout: 60000 });
   await settle(page);
   const canvas = page.getByLabel("Loss after the sweep's steps against the learning rate", { exact: true });
-  assert.ok((await canvasInk(page, "Loss after the sweep's steps against the learning rate")).ink > 500);
+  assert.ok((await eventually(() => canvasInk(page, "Loss after the sweep's steps against the learning rate"), (c) => c.ink > 500)).ink > 500);
   const before = await page.getByLabel('Learning rate value').inputValue();
   const box = await canvas.boundingBox();
   await canvas.click({ position: { x: box.width * 0.35, y: box.height * 0.5 } });

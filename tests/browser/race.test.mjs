@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   startBrowser, openApp, assertClean, stepCount, stepOnce, waitStep, waitData, upload, settle, colourCounts, shot, screenshot, rng,
-  copyLink,
+  copyLink, eventually,
 } from './helpers.mjs';
 
 let browser;
@@ -78,11 +78,11 @@ test('GD against the best momentum on a narrow valley: both drawn in their colou
   await page.getByRole('checkbox', { name: 'Show L − L*' }).check();
   await settle(page);
   await shot(page.locator('#loss-canvas'), '53-race-loss');
-  const loss = await colourCounts(page, 'Loss curve', colours.slice(0, 2));
+  const loss = await eventually(() => colourCounts(page, 'Loss curve', colours.slice(0, 2)), (c) => c[0] > 30 && c[1] > 30);
   assert.ok(loss[0] > 30 && loss[1] > 30, `both loss curves in their colours: ${loss}`);
   await page.locator('#landscape-canvas').scrollIntoViewIfNeeded();
   await settle(page);
-  const paths = await colourCounts(page, 'Loss landscape plot', colours.slice(0, 2));
+  const paths = await eventually(() => colourCounts(page, 'Loss landscape plot', colours.slice(0, 2)), (c) => c[0] > 20 && c[1] > 20);
   assert.ok(paths[0] > 20 && paths[1] > 20, `both paths in their colours: ${paths}`);
   await shot(page.locator('section.race'), '50-race-table');
   await screenshot(page, '51-race');
