@@ -332,7 +332,9 @@ export function createCharts(app) {
     else setTimeout(() => catchUp(null), 50);
   }
 
-  /** Draws the visible canvases that are due (within a budget while playing); the others later. */
+  let deferred = false;
+
+  /** Draws the visible canvases that are due within a budget; the others in the next frames or when idle. */
   function draw(frame) {
     if (!app.readout) return;
     if (frame && frame.sweep) {
@@ -348,16 +350,33 @@ export function createCharts(app) {
       stale.delete(later[0]);
       drawLoss();
     }
-    const due = secondary.filter((e) => (!e.when || e.when()) && onScreen(e.canvas));
-    due.sort((a, b) => b.waited - a.waited);
-    due.forEach((e, i) => {
-      const spent = performance.now() - start;
-      if (!app.playing || i === 0 || spent + e.cost <= FRAME_BUDGET_MS) timed(e);
-      else e.waited += 1;
-    });
+    drawSecondary(start, frame !== null);
     if (onScreen(ui.sweep)) drawSweep(false);
     if (onScreen(ui.schedule)) drawSchedule(false);
     if (stale.size && !app.playing) queueCatchUp();
+  }
+
+  /** The visible secondary canvases that fit the frame's budget (the one that waited longest always). */
+  function drawSecondary(start, fresh) {
+    const due = secondary.filter((e) => (!e.when || e.when()) && onScreen(e.canvas) && (fresh || e.waited > 0));
+    due.sort((a, b) => b.waited - a.waited);
+    let left = 0;
+    due.forEach((e, i) => {
+      const spent = performance.now() - start;
+      if ((i === 0 && spent < FRAME_BUDGET_MS) || spent + e.cost <= FRAME_BUDGET_MS) timed(e);
+      else {
+        e.waited += 1;
+        left += 1;
+      }
+    });
+    // Paused, nothing else will come: the rest in the next frame.
+    if (left && !app.playing && !deferred) {
+      deferred = true;
+      requestAnimationFrame(() => {
+        deferred = false;
+        drawSecondary(performance.now(), false);
+      });
+    }
   }
 
   /** Everything again (a new view setting, a resize): the visible canvases now, the rest soon. */
