@@ -3,7 +3,7 @@
 // Standardize, L2 λ). Every fact shown comes from the worker's summary.
 
 import * as S from './state.js';
-import { $, el, setText, setOptions, count, fillHead } from './dom.js';
+import { $, el, setText, setOptions, count, fillHead, fillRows } from './dom.js';
 
 export function createDataPanel(app) {
   const ui = {
@@ -24,6 +24,7 @@ export function createDataPanel(app) {
     l2: $('l2'),
     preview: $('preview'),
     overlay: $('drop-overlay'),
+    columns: $('columns-table'),
   };
 
   setOptions(ui.example, [
@@ -57,6 +58,7 @@ export function createDataPanel(app) {
     setText(ui.details, facts.join(' · '));
     ui.warnings.replaceChildren(...s.warnings.map((w) => el('li', { text: w })));
     ui.warnings.hidden = s.warnings.length === 0;
+    fillRows(ui.columns.tBodies[0], cols.map((c) => [c.name, c.describe, count(c.missing)]));
 
     const target = s.settings.target;
     setOptions(ui.target, cols.map((c) => {

@@ -27,7 +27,7 @@ async function noViolations(page, state) {
 }
 
 async function openAll(page) {
-  for (const id of ['loss-table-box', 'model-table-box', 'landscape-table-box', 'schedule-table-box', 'gradcheck', 'curvature', 'eigen-table-box']) {
+  for (const id of ['columns-box', 'loss-table-box', 'model-table-box', 'landscape-table-box', 'schedule-table-box', 'gradcheck', 'curvature', 'eigen-table-box']) {
     await page.locator(`#${id}`).evaluate((d) => { d.open = true; });
   }
   await page.locator('#model-table tbody tr').first().waitFor();

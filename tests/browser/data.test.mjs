@@ -48,6 +48,12 @@ test('a German Excel export: BOM, CRLF, semicolons, decimal commas, thousands do
   assert.match(details, /delimiter “;”/);
   assert.match(details, /bom/i);
   assert.equal(await page.getByLabel('Target').inputValue(), 'Umsatz');
+  // How each column was read.
+  await page.getByText('How each column was read').click();
+  const read = await page.locator('#columns-table tbody').textContent();
+  assert.match(read, /Menge\s*numeric · decimal comma/);
+  assert.match(read, /Umsatz\s*numeric · decimal comma · thousands separators/);
+  assert.match(read, /Datum\s*date/);
   // The date column is not a feature, and says why.
   const datum = page.locator('#features label', { hasText: 'Datum' });
   assert.equal(await datum.locator('input').isDisabled(), true);
