@@ -356,15 +356,23 @@ export function createCharts(app) {
     if (stale.size && !app.playing) queueCatchUp();
   }
 
-  /** The visible secondary canvases that fit the frame's budget (the one that waited longest always). */
+  /**
+   * The visible secondary canvases that fit the frame's budget; one that
+   * did not fit last frame is drawn now (so each is redrawn at least every
+   * other frame).
+   */
   function drawSecondary(start, fresh) {
     const due = secondary.filter((e) => (!e.when || e.when()) && onScreen(e.canvas) && (fresh || e.waited > 0));
     due.sort((a, b) => b.waited - a.waited);
     let left = 0;
-    due.forEach((e, i) => {
+    let forced = false;
+    due.forEach((e) => {
       const spent = performance.now() - start;
-      if ((i === 0 && spent < FRAME_BUDGET_MS) || spent + e.cost <= FRAME_BUDGET_MS) timed(e);
-      else {
+      const must = !forced && e.waited > 0;
+      if (must || spent + e.cost <= FRAME_BUDGET_MS) {
+        if (must) forced = true;
+        timed(e);
+      } else {
         e.waited += 1;
         left += 1;
       }
