@@ -174,7 +174,7 @@ export function createDataPanel(app) {
   ui.l2.addEventListener('change', () => {
     const l2 = ui.l2.value.trim() === '' ? 0 : Number(ui.l2.value);
     if (!Number.isFinite(l2) || l2 < 0) {
-      app.showError('The L2 penalty λ must be a number ≥ 0, e.g. 0.01.');
+      app.showError(`The L2 penalty λ must be a number ≥ 0, e.g. ${S.SUGGESTED_L2}.`);
       S.writeControl(S.BY_KEY.l2, app.data.l2, { force: true });
       return;
     }

@@ -5,20 +5,31 @@
 import * as S from './state.js';
 import { $, el, setText, setOptions, fillRows, count } from './dom.js';
 
-const NAMES = {
-  momentum: 'μ must be a number from 0 to 1 (0.9 is usual)',
-  beta1: 'β₁ must be a number from 0 to 1 (0.9 is usual)',
-  beta2: 'β₂ must be a number from 0 to 1 (0.999 is usual)',
-  eps: 'ε must be a positive number, or empty for the optimizer’s default',
-  decay: 'ρ must be a number from 0 to 1 (0.99 is usual)',
-  step_every: 'E must be a whole number of steps ≥ 1',
-  step_factor: 'F must be a number from 0 to 1',
-  exp_gamma: 'γ must be a number from 0 to 1',
-  inverse_decay: 'D must be a number ≥ 0',
-  cosine_period: 'T must be a whole number of steps ≥ 1',
-  seed: 'the seed must be a whole number ≥ 0',
-  tolerance: 'the tolerance must be a number ≥ 0 (0 never stops)',
+/** The symbol each setting goes by in error messages. */
+const SYMBOLS = {
+  momentum: 'μ',
+  beta1: 'β₁',
+  beta2: 'β₂',
+  eps: 'ε',
+  decay: 'ρ',
+  step_every: 'E',
+  step_factor: 'F',
+  exp_gamma: 'γ',
+  inverse_decay: 'D',
+  cosine_period: 'T',
+  seed: 'the seed',
+  tolerance: 'the tolerance',
 };
+
+/** "μ must be a number from 0 to 1 (default 0.9)": the range and default from state.js. */
+function invalid(setting) {
+  const what = SYMBOLS[setting.key] || setting.key;
+  const kind = setting.type === 'int' ? 'a whole number' : 'a number';
+  const range = setting.max !== undefined ? ` from ${setting.min} to ${setting.max}` : setting.min !== undefined ? ` ≥ ${setting.min}` : '';
+  const empty = setting.nullable ? ', or empty for the optimizer’s own default' : '';
+  const dflt = setting.default !== null ? ` (default ${setting.default})` : '';
+  return `${what} must be ${kind}${range}${empty}${dflt}`;
+}
 
 export function createLab(app) {
   const ui = {
@@ -111,7 +122,7 @@ export function createLab(app) {
   function changed(setting) {
     const v = S.readControl(setting);
     if (v === undefined) {
-      app.showError(`Invalid value: ${NAMES[setting.key] || setting.key}.`);
+      app.showError(`Invalid value: ${invalid(setting)}.`);
       S.writeControl(setting, app.run[setting.key], { force: true });
       return;
     }

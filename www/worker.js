@@ -28,7 +28,7 @@ let hasData = false;
 // What the page shows (a ViewRequest) and how it plays.
 let view = {};
 let playing = false;
-let pace = 10; // steps per second, or 'fast'
+let pace = null; // steps per second, or 'fast': each play (and pace) message sets it
 let clock = { t0: 0, done: 0 };
 let playSeq = 0; // the page's number of its last play/pause/reset processed (frames carry it)
 let convergedOnce = new Set(); // run ids that converged since their start: Play pauses once for them
