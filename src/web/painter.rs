@@ -4,10 +4,14 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use plotters::prelude::DrawingBackend;
+use plotters_backend::{
+    BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingErrorKind,
+};
 use plotters_canvas::CanvasBackend;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
-use web_sys::HtmlCanvasElement;
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
 use super::{bytes_of, err, floats_of, from_js, to_js};
 use crate::plot::painter::{self, EigenOptions, LegendEntry, LossOptions, ModelOptions};
@@ -54,9 +58,160 @@ fn canvas_of(value: &JsValue) -> Result<HtmlCanvasElement, JsError> {
     Ok(canvas)
 }
 
-fn backend(canvas: HtmlCanvasElement) -> Result<CanvasBackend, JsError> {
-    CanvasBackend::with_canvas_object(canvas)
-        .ok_or_else(|| JsError::new("could not get a 2D context from the canvas"))
+fn backend(canvas: HtmlCanvasElement) -> Result<FastCanvas, JsError> {
+    let ctx = canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok());
+    let inner = CanvasBackend::with_canvas_object(canvas);
+    match (inner, ctx) {
+        (Some(inner), Some(ctx)) => Ok(FastCanvas {
+            inner,
+            ctx,
+            fill: None,
+        }),
+        _ => Err(JsError::new("could not get a 2D context from the canvas")),
+    }
+}
+
+/// plotters-canvas with one shortcut: a filled rectangle in the colour of
+/// the previous one does not set the fill style again. A heatmap or a
+/// landscape is a few thousand rectangles in a couple of dozen colours
+/// (drawn colour by colour), and parsing the CSS colour string was most of
+/// each rectangle's cost.
+struct FastCanvas {
+    inner: CanvasBackend,
+    /// The same canvas' context (the one `inner` draws with).
+    ctx: CanvasRenderingContext2d,
+    /// The fill colour last set by this wrapper, while nothing else has
+    /// set one since.
+    fill: Option<BackendColor>,
+}
+
+type CanvasErrorKind = DrawingErrorKind<<CanvasBackend as DrawingBackend>::ErrorType>;
+
+impl DrawingBackend for FastCanvas {
+    type ErrorType = <CanvasBackend as DrawingBackend>::ErrorType;
+
+    fn get_size(&self) -> (u32, u32) {
+        self.inner.get_size()
+    }
+
+    fn ensure_prepared(&mut self) -> Result<(), CanvasErrorKind> {
+        self.inner.ensure_prepared()
+    }
+
+    fn present(&mut self) -> Result<(), CanvasErrorKind> {
+        self.inner.present()
+    }
+
+    fn draw_pixel(
+        &mut self,
+        point: BackendCoord,
+        color: BackendColor,
+    ) -> Result<(), CanvasErrorKind> {
+        self.fill = None;
+        self.inner.draw_pixel(point, color)
+    }
+
+    fn draw_line<S: BackendStyle>(
+        &mut self,
+        from: BackendCoord,
+        to: BackendCoord,
+        style: &S,
+    ) -> Result<(), CanvasErrorKind> {
+        self.inner.draw_line(from, to, style)
+    }
+
+    fn draw_rect<S: BackendStyle>(
+        &mut self,
+        upper_left: BackendCoord,
+        bottom_right: BackendCoord,
+        style: &S,
+        fill: bool,
+    ) -> Result<(), CanvasErrorKind> {
+        let color = style.color();
+        if !fill {
+            return self.inner.draw_rect(upper_left, bottom_right, style, fill);
+        }
+        if color.alpha == 0.0 {
+            return Ok(());
+        }
+        let same = self
+            .fill
+            .is_some_and(|c| c.rgb == color.rgb && c.alpha == color.alpha);
+        if !same {
+            let (r, g, b) = color.rgb;
+            let css: JsValue = format!("rgba({r},{g},{b},{})", color.alpha).into();
+            #[allow(deprecated)]
+            self.ctx.set_fill_style(&css);
+            self.fill = Some(color);
+        }
+        self.ctx.fill_rect(
+            f64::from(upper_left.0),
+            f64::from(upper_left.1),
+            f64::from(bottom_right.0 - upper_left.0),
+            f64::from(bottom_right.1 - upper_left.1),
+        );
+        Ok(())
+    }
+
+    fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
+        &mut self,
+        path: I,
+        style: &S,
+    ) -> Result<(), CanvasErrorKind> {
+        self.inner.draw_path(path, style)
+    }
+
+    fn draw_circle<S: BackendStyle>(
+        &mut self,
+        center: BackendCoord,
+        radius: u32,
+        style: &S,
+        fill: bool,
+    ) -> Result<(), CanvasErrorKind> {
+        self.fill = None;
+        self.inner.draw_circle(center, radius, style, fill)
+    }
+
+    fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
+        &mut self,
+        vert: I,
+        style: &S,
+    ) -> Result<(), CanvasErrorKind> {
+        self.fill = None;
+        self.inner.fill_polygon(vert, style)
+    }
+
+    fn draw_text<S: BackendTextStyle>(
+        &mut self,
+        text: &str,
+        style: &S,
+        pos: BackendCoord,
+    ) -> Result<(), CanvasErrorKind> {
+        self.fill = None;
+        self.inner.draw_text(text, style, pos)
+    }
+
+    fn estimate_text_size<S: BackendTextStyle>(
+        &self,
+        text: &str,
+        style: &S,
+    ) -> Result<(u32, u32), CanvasErrorKind> {
+        self.inner.estimate_text_size(text, style)
+    }
+
+    fn blit_bitmap(
+        &mut self,
+        pos: BackendCoord,
+        size: (u32, u32),
+        src: &[u8],
+    ) -> Result<(), CanvasErrorKind> {
+        self.fill = None;
+        self.inner.blit_bitmap(pos, size, src)
+    }
 }
 
 /// The device pixel ratio as given (for mapping clicks), 1 when unusable.
