@@ -166,7 +166,7 @@ pub enum GradstepError {
     },
 
     /// A learning rate that is not a positive finite number.
-    #[error("the learning rate must be a positive finite number, got {value}")]
+    #[error("the learning rate must be a positive finite number, got {}", crate::format::typed(*value))]
     InvalidLearningRate {
         /// The rejected value.
         value: f64,

@@ -62,6 +62,32 @@ pub fn exact(v: f64) -> String {
     s
 }
 
+/// A value a person typed, echoed in a message: [`exact`] when finite, else
+/// in words (a message never shows NaN or inf).
+pub fn typed(v: f64) -> String {
+    if v.is_nan() {
+        "a value that is not a number".into()
+    } else if v.is_infinite() {
+        format!(
+            "{} infinite value",
+            if v > 0.0 { "a positive" } else { "a negative" }
+        )
+    } else {
+        exact(v)
+    }
+}
+
+/// Any value echoed in a message (a number typed as text, a count): its
+/// `Display`, but NaN and ±inf in words, as [`typed`] writes them.
+pub fn echoed(value: impl std::fmt::Display) -> String {
+    match value.to_string().as_str() {
+        "NaN" => typed(f64::NAN),
+        "inf" => typed(f64::INFINITY),
+        "-inf" => typed(f64::NEG_INFINITY),
+        other => other.to_string(),
+    }
+}
+
 /// A share in [0, 1] as a percentage with one decimal: `70.3%`.
 pub fn percent(v: f64) -> String {
     if !v.is_finite() {

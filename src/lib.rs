@@ -14,6 +14,8 @@ pub mod det;
 pub mod diagnostics;
 pub mod error;
 pub mod format;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod fuzzing;
 pub mod limits;
 pub mod model;
 pub mod optim;

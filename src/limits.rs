@@ -42,9 +42,10 @@ pub const MAX_FULL_HISTORY: u64 = 10_000_000;
 /// Characters of a cell quoted in a message; longer cells end in "…".
 pub const QUOTE_CHARS: usize = 40;
 
-/// `text` cut to at most [`QUOTE_CHARS`] characters, with "…" when cut.
+/// `text` cut to at most [`QUOTE_CHARS`] characters, with "…" when cut, on
+/// one line (a line break or another control character becomes a space).
 pub fn quote(text: &str) -> String {
-    let mut chars = text.chars();
+    let mut chars = text.chars().map(|c| if c.is_control() { ' ' } else { c });
     let head: String = chars.by_ref().take(QUOTE_CHARS).collect();
     if chars.next().is_some() {
         format!("{head}…")

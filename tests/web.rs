@@ -59,6 +59,33 @@ fn null_and_garbage_give_one_line_errors_and_the_session_goes_on() {
 }
 
 #[test]
+fn unknown_settings_are_refused_by_name_and_bad_numbers_in_words() {
+    let mut s = WorkerSession::new();
+    s.load_example("classic".into()).unwrap();
+    let json = |t: &str| js_sys::JSON::parse(t).unwrap();
+    let e = message(s.set_run(0, json(r#"{"learnng_rate": 0.1}"#)).unwrap_err());
+    assert_eq!(e, "invalid run settings: unknown setting `learnng_rate`");
+    let e = message(
+        s.set_run(0, json(r#"{"optimizer": {"kind": "adam", "beta": 0.5}}"#))
+            .unwrap_err(),
+    );
+    assert_eq!(e, "invalid run settings: unknown setting `optimizer.beta`");
+    let e = message(s.configure(json(r#"{"standardise": true}"#)).unwrap_err());
+    assert!(e.contains("`standardise`"), "{e}");
+    let nan = js_sys::Object::new();
+    js_sys::Reflect::set(&nan, &"batch_size".into(), &f64::NAN.into()).unwrap();
+    let e = message(s.set_run(0, nan.into()).unwrap_err());
+    assert!(!e.contains("NaN") && e.contains("not a number"), "{e}");
+    // Known keys still work, and so does the session.
+    s.set_run(
+        0,
+        json(r#"{"learning_rate": 0.1, "optimizer": {"kind": "momentum", "momentum": 0.5}}"#),
+    )
+    .unwrap();
+    s.step(2).unwrap();
+}
+
+#[test]
 fn the_painter_refuses_a_missing_canvas_and_keeps_working() {
     let mut s = WorkerSession::new();
     s.load_example("study-sleep".into()).unwrap();

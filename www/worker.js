@@ -650,7 +650,7 @@ const handlers = {
     return call(() => session.rows(from, count));
   },
   'export-model'() {
-    return call(() => session.export_model());
+    return JSON.stringify(call(() => session.export_model()), null, 2);
   },
   'history-csv'() {
     return call(() => session.history_csv());

@@ -151,7 +151,7 @@ impl std::str::FromStr for OptimizerKind {
 /// Every hyperparameter, with PyTorch's defaults. Fields a rule does not use
 /// are kept (and validated) so that switching rules keeps the settings.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct OptimizerConfig {
     /// The update rule (default GD).
     pub kind: OptimizerKind,
@@ -209,7 +209,7 @@ impl OptimizerConfig {
             if !(eps.is_finite() && eps > 0.0) {
                 return Err(GradstepError::InvalidSetting {
                     name: "eps (ε)".into(),
-                    value: eps.to_string(),
+                    value: crate::format::echoed(eps),
                     reason: "must be a finite number > 0".into(),
                 });
             }
@@ -243,7 +243,7 @@ fn check_fraction(name: &str, value: f64) -> Result<()> {
     } else {
         Err(GradstepError::InvalidSetting {
             name: name.into(),
-            value: value.to_string(),
+            value: crate::format::echoed(value),
             reason: "must be in [0, 1)".into(),
         })
     }

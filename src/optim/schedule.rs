@@ -11,7 +11,7 @@ use std::f64::consts::PI;
 /// Rates are computed from k alone with deterministic math (`det`), so the
 /// same (α, k) gives the same bits on every platform and in any order.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
-#[serde(tag = "kind", rename_all = "lowercase")]
+#[serde(tag = "kind", rename_all = "lowercase", try_from = "ScheduleFields")]
 pub enum Schedule {
     /// α at every update.
     #[default]
@@ -38,6 +38,70 @@ pub enum Schedule {
         /// T ≥ 1, the update at which the rate reaches 0.
         period: u64,
     },
+}
+
+/// A schedule as an object, `{kind, every, factor, gamma, decay, period}`:
+/// read flat and checked by hand, which is far smaller in the wasm bundle
+/// than serde's internally tagged enums, and names a misplaced key.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScheduleFields {
+    kind: String,
+    every: Option<u64>,
+    factor: Option<f64>,
+    gamma: Option<f64>,
+    decay: Option<f64>,
+    period: Option<u64>,
+}
+
+impl TryFrom<ScheduleFields> for Schedule {
+    type Error = String;
+
+    fn try_from(f: ScheduleFields) -> std::result::Result<Self, String> {
+        let given = [
+            ("every", f.every.is_some()),
+            ("factor", f.factor.is_some()),
+            ("gamma", f.gamma.is_some()),
+            ("decay", f.decay.is_some()),
+            ("period", f.period.is_some()),
+        ];
+        let (schedule, keys): (Schedule, &[&str]) = match f.kind.as_str() {
+            "constant" => (Schedule::Constant, &[]),
+            "step" => (
+                Schedule::Step {
+                    every: f.every.ok_or("the step schedule needs `every`")?,
+                    factor: f.factor.ok_or("the step schedule needs `factor`")?,
+                },
+                &["every", "factor"],
+            ),
+            "exp" => (
+                Schedule::Exp {
+                    gamma: f.gamma.ok_or("the exp schedule needs `gamma`")?,
+                },
+                &["gamma"],
+            ),
+            "inverse" => (
+                Schedule::Inverse {
+                    decay: f.decay.ok_or("the inverse schedule needs `decay`")?,
+                },
+                &["decay"],
+            ),
+            "cosine" => (
+                Schedule::Cosine {
+                    period: f.period.ok_or("the cosine schedule needs `period`")?,
+                },
+                &["period"],
+            ),
+            other => return Err(format!(
+                "unknown schedule `{}`; the schedules are constant, step, exp, inverse and cosine",
+                crate::limits::quote(other)
+            )),
+        };
+        match given.iter().find(|(k, set)| *set && !keys.contains(k)) {
+            Some((k, _)) => Err(format!("`{k}` is not a setting of the {} schedule", f.kind)),
+            None => Ok(schedule),
+        }
+    }
 }
 
 /// The CLI spellings, for error messages.
@@ -189,7 +253,7 @@ impl Schedule {
 fn invalid(name: &str, value: impl std::fmt::Display, reason: &str) -> GradstepError {
     GradstepError::InvalidSetting {
         name: name.to_string(),
-        value: value.to_string(),
+        value: crate::format::echoed(value),
         reason: reason.to_string(),
     }
 }

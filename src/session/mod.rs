@@ -146,6 +146,13 @@ pub struct Session {
     data: Option<Loaded>,
 }
 
+/// Most updates one [`Session::step`] call takes per run.
+pub const MAX_STEPS_PER_CALL: u64 = 100_000;
+
+/// Most cells (rows × parameters) one [`Session::step`] call evaluates, over
+/// all runs (a fraction of a second natively): a step call never hangs.
+pub const CELL_EVALS_PER_CALL: u64 = 200_000_000;
+
 impl Default for Session {
     fn default() -> Self {
         Self::new(RateRule::Visible)
@@ -351,7 +358,7 @@ impl Session {
         if !(settings.l2.is_finite() && settings.l2 >= 0.0) {
             return Err(GradstepError::InvalidSetting {
                 name: "l2".into(),
-                value: crate::format::exact(settings.l2),
+                value: crate::format::typed(settings.l2),
                 reason: "the L2 penalty λ must be a finite number ≥ 0".into(),
             });
         }
@@ -566,15 +573,28 @@ impl Session {
     // ------------------------------------------------------------------
     // Training
 
-    /// `n` updates of every run that is not pinned and has not diverged.
-    /// Returns the runs whose status changed to converged or diverged.
+    /// `n` updates of every run that is not pinned and has not diverged, but
+    /// at most [`MAX_STEPS_PER_CALL`] and at most [`CELL_EVALS_PER_CALL`]
+    /// cells (rows × parameters) evaluated in all, so that one call always returns soon (callers that
+    /// want more call again). Returns the runs whose status changed to
+    /// converged or diverged.
     pub fn step(&mut self, n: u64) -> Result<Vec<StatusChange>> {
         let d = self.data_mut()?;
+        let stepping = d
+            .runs
+            .iter()
+            .filter(|r| !r.pinned && r.trainer.status() != Status::Diverged)
+            .count()
+            .max(1) as u64;
         let mut changes = Vec::new();
         for (i, run) in d.runs.iter_mut().enumerate() {
             if run.pinned || run.trainer.status() == Status::Diverged {
                 continue;
             }
+            let cells = (run.trainer.rows_per_update().max(1) * run.trainer.theta().len()) as u64;
+            let n = n
+                .min(MAX_STEPS_PER_CALL)
+                .min((CELL_EVALS_PER_CALL / stepping / cells.max(1)).max(1));
             let before = run.trainer.status();
             for _ in 0..n {
                 if run.trainer.step().is_err() || run.trainer.status() == Status::Diverged {

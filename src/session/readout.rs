@@ -322,10 +322,7 @@ impl Session {
                 b => char::from(b).to_string(),
             },
             has_header: t.has_header(),
-            encoding: serde_json::to_value(t.encoding())
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default(),
+            encoding: t.encoding().describe().to_string(),
             notes: t.notes().to_vec(),
             columns,
             preview: t.preview().iter().take(PREVIEW_ROWS).cloned().collect(),
@@ -868,18 +865,37 @@ impl Session {
             .iter()
             .map(|h| (loss / h.max(1e-300)).sqrt())
             .collect();
-        Ok(crate::model::gradient_check(&d.problem, t.theta(), &scales))
+        let check = crate::model::gradient_check(&d.problem, t.theta(), &scales);
+        let finite = check.rows.iter().all(|r| {
+            [r.analytic, r.numerical, r.difference, r.tolerance]
+                .iter()
+                .all(|v| v.is_finite())
+        });
+        if !finite || !check.loss.is_finite() {
+            return Err(crate::GradstepError::InvalidSetting {
+                name: "gradient check".into(),
+                value: format!("step {}", t.step_count()),
+                reason: "the loss near these parameters is too large to represent, so there is nothing to compare; reset or standardize".into(),
+            });
+        }
+        Ok(check)
     }
 
     /// The active run's loss history as CSV (`step,loss`, full precision;
-    /// thinned past the history's capacity).
+    /// thinned past the history's capacity; a loss too large for f64 is an
+    /// empty cell).
     pub fn history_csv(&self) -> Result<String> {
         use std::fmt::Write;
         let d = self.data()?;
         let t = &d.runs[d.active].trainer;
         let mut out = String::from("step,loss\n");
         for (s, v) in t.history().points() {
-            let _ = writeln!(out, "{s},{:?}", v[0]);
+            // A loss too large for f64 is a missing cell, never "inf".
+            if v[0].is_finite() {
+                let _ = writeln!(out, "{s},{:?}", v[0]);
+            } else {
+                let _ = writeln!(out, "{s},");
+            }
         }
         Ok(out)
     }

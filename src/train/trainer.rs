@@ -382,6 +382,11 @@ impl Trainer {
         Ok(())
     }
 
+    /// Rows one update evaluates: the mini-batch, or every row.
+    pub fn rows_per_update(&self) -> usize {
+        batch_rows(&self.config, &self.problem)
+    }
+
     /// Up to `max_steps` updates, stopping after one that converges (unless
     /// the tolerance is 0) or diverges; returns the steps taken.
     pub fn run(&mut self, max_steps: u64) -> u64 {
@@ -417,6 +422,16 @@ impl Trainer {
                 name: "start".into(),
                 value: "a non-finite value".into(),
                 reason: "every parameter must be a finite number".into(),
+            });
+        }
+        let mut grad = vec![0.0; theta.len()];
+        let at = self.problem.evaluate(theta, RowSet::All, Some(&mut grad));
+        if !at.loss.is_finite() || !norm(&grad).is_finite() {
+            let largest = theta.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
+            return Err(GradstepError::InvalidSetting {
+                name: "start".into(),
+                value: format!("largest |θ| = {}", crate::format::number(largest, 3)),
+                reason: "the loss there is too large to represent; choose a start nearer the data's scale".into(),
             });
         }
         self.start = theta.to_vec();
@@ -635,7 +650,7 @@ fn check_non_negative(name: &str, value: f64) -> Result<()> {
     } else {
         Err(GradstepError::InvalidSetting {
             name: name.into(),
-            value: crate::format::exact(value),
+            value: crate::format::typed(value),
             reason: "must be a finite number ≥ 0".into(),
         })
     }

@@ -40,14 +40,67 @@ pub(crate) fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
 }
 
 /// A JavaScript object as a value (`null` or `undefined` give the default).
-pub(crate) fn from_js<T: serde::de::DeserializeOwned + Default>(
+/// A key the value does not have is refused by name, as `deny_unknown_fields`
+/// would (serde-wasm-bindgen reads only the keys it knows): the value is
+/// written back and every key of `value` must be in it.
+pub(crate) fn from_js<T: serde::de::DeserializeOwned + Serialize + Default>(
     value: JsValue,
     what: &str,
 ) -> Result<T, JsError> {
     if value.is_undefined() || value.is_null() {
         return Ok(T::default());
     }
-    serde_wasm_bindgen::from_value(value).map_err(|e| JsError::new(&format!("invalid {what}: {e}")))
+    let parsed: T = serde_wasm_bindgen::from_value(value.clone())
+        .map_err(|e| JsError::new(&format!("invalid {what}: {}", serde_words(&e.to_string()))))?;
+    if let Some(key) = unknown_key(&value, &to_js(&parsed)?, "") {
+        return Err(JsError::new(&crate::limits::quote_long(&format!(
+            "invalid {what}: unknown setting `{}`",
+            crate::limits::quote(&key)
+        ))));
+    }
+    Ok(parsed)
+}
+
+/// The first key path of `given` that `known` lacks (objects by key, arrays
+/// by index).
+fn unknown_key(given: &JsValue, known: &JsValue, path: &str) -> Option<String> {
+    if js_sys::Array::is_array(given) {
+        let (given, known) = (js_sys::Array::from(given), js_sys::Array::from(known));
+        return (0..given.length().min(known.length()))
+            .find_map(|k| unknown_key(&given.get(k), &known.get(k), &format!("{path}[{k}]")));
+    }
+    if !given.is_object() || given.is_function() {
+        return None;
+    }
+    let given = js_sys::Object::from(given.clone());
+    for key in js_sys::Object::keys(&given).iter() {
+        let name = key.as_string().unwrap_or_default();
+        let full = if path.is_empty() {
+            name.clone()
+        } else {
+            format!("{path}.{name}")
+        };
+        if !known.is_object() || !js_sys::Reflect::has(known, &key).unwrap_or(false) {
+            return Some(full);
+        }
+        let inner = js_sys::Reflect::get(&given, &key).unwrap_or(JsValue::UNDEFINED);
+        let known_inner = js_sys::Reflect::get(known, &key).unwrap_or(JsValue::UNDEFINED);
+        if let Some(found) = unknown_key(&inner, &known_inner, &full) {
+            return Some(found);
+        }
+    }
+    None
+}
+
+/// A serde message in a person's words: one bounded line, no "Error:"
+/// prefix, and no NaN or inf (serde quotes the value it refused).
+fn serde_words(message: &str) -> String {
+    let m = message.trim_start_matches("Error: ");
+    let m = m
+        .replace("`NaN`", "not a number")
+        .replace("`-inf`", "an infinite value")
+        .replace("`inf`", "an infinite value");
+    crate::limits::quote_long(&m)
 }
 
 pub(crate) fn bytes_of(value: &JsValue, what: &str) -> Result<Vec<u8>, JsError> {

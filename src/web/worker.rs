@@ -260,14 +260,14 @@ impl WorkerSession {
         )
     }
 
-    /// The active run's model as pretty JSON (what `fit --json` prints).
-    pub fn export_model(&self) -> Result<String, JsError> {
+    /// The active run's model as an object: what `fit --json` prints (the
+    /// worker turns it into text, so the bundle carries no JSON writer).
+    pub fn export_model(&self) -> Result<JsValue, JsError> {
         let d = self
             .inner
             .loaded()
             .ok_or_else(|| JsError::new("no data is loaded yet"))?;
-        serde_json::to_string_pretty(&crate::report::FitReport::of(d, self.inner.active()))
-            .map_err(err)
+        to_js(&crate::report::FitReport::of(d, self.inner.active()))
     }
 
     /// The active run's loss history as CSV.

@@ -83,6 +83,19 @@ pub enum Encoding {
     Windows1252,
 }
 
+impl Encoding {
+    /// The encoding in words, as the page's data card shows it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Encoding::Utf8 => "UTF-8",
+            Encoding::Utf8Bom => "UTF-8 with a byte order mark",
+            Encoding::Utf16Le => "UTF-16 little-endian",
+            Encoding::Utf16Be => "UTF-16 big-endian",
+            Encoding::Windows1252 => "Windows-1252",
+        }
+    }
+}
+
 /// The type of a column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
