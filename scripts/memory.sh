@@ -42,6 +42,7 @@ write('nan-everywhere.csv', 'x,y\n' + 'NaN,NaN\n' * 100000)
 write('scales.csv', 'a,b,y\n' + ''.join(f'{r.random() * 1e-8},{r.random() * 1e8},{r.random()}\n' for _ in range(1000)))
 write('binary.bin', ''.join(chr(r.randrange(256)) for _ in range(1 << 20)))
 write('empty.csv', '')
+write('tiny.csv', 'x,y\n1,2\n2,4.1\n3,5.9\n4,8.2\n')
 PY
 
 status=0
@@ -80,6 +81,7 @@ done
 measure "fit binary" $((500 << 20)) "$dir/binary.bin" fit
 measure "fit --l2 1e308" $((500 << 20)) "$dir/scales.csv" fit --l2 1e308 --steps 100
 measure "fit --lr 1e308" $((500 << 20)) "$dir/scales.csv" fit --standardize --lr 1e308 --steps 100
-measure "fit --tol 0 --steps 1e7" $((500 << 20)) "$dir/constant-target.csv" fit --tol 0 --steps 1e7
+measure "fit --tol 0 --steps 1e8" $((500 << 20)) "$dir/tiny.csv" fit --standardize --tol 0 --steps 1e8
+measure "fit --json --history 1e7" $((500 << 20)) "$dir/tiny.csv" fit --standardize --tol 0 --steps 1e7 --json --history
 measure "inspect one-line-12m-fields" $((500 << 20)) "$dir/one-line-12m-fields.csv" inspect
 exit $status

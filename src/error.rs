@@ -198,7 +198,7 @@ pub enum GradstepError {
     },
 
     /// No column of the table can be the target.
-    #[error("no column can be the target: a target must be numeric, or text with exactly two values; the columns are: {columns}")]
+    #[error("no column can be the target (a target is numeric with two or more values and not a row ID, or text with exactly two values); choose one explicitly; the columns are: {columns}")]
     NoTarget {
         /// The columns, with what they hold.
         columns: String,

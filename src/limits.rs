@@ -54,6 +54,31 @@ pub fn quote(text: &str) -> String {
     }
 }
 
+/// Characters a list of names in a message may take.
+pub const LIST_CHARS: usize = 200;
+
+/// `items` joined with ", " up to about [`LIST_CHARS`] characters, then
+/// "… (N more)": a message naming columns stays one bounded line.
+pub fn listed(items: impl ExactSizeIterator<Item = String>) -> String {
+    let total = items.len();
+    let mut out = String::new();
+    let mut shown = 0;
+    for item in items {
+        if shown > 0 && out.chars().count() + item.chars().count() > LIST_CHARS {
+            break;
+        }
+        if shown > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(&item);
+        shown += 1;
+    }
+    if total > shown {
+        out.push_str(&format!(", … ({} more)", total - shown));
+    }
+    out
+}
+
 /// Characters a whole message may have.
 pub const MESSAGE_CHARS: usize = 400;
 

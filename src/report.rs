@@ -26,6 +26,10 @@ pub struct FitReport {
     pub weights: Vec<f64>,
     /// Bias in original units.
     pub bias: f64,
+    /// Why some of `weights`, `bias`, `gradient` or `optimum` are null: too
+    /// large to write in the data's original units (the training-units
+    /// values are in `standardized_parameters`).
+    pub parameters_reason: Option<String>,
     /// Training loss at the current parameters.
     pub loss: f64,
     /// Updates taken.
@@ -181,7 +185,14 @@ impl FitReport {
             }
         };
         let config = t.config();
+        let overflowed = theta.iter().chain(&grad).any(|v| !v.is_finite())
+            || optimum
+                .as_ref()
+                .is_some_and(|o| o.weights.iter().any(|v| !v.is_finite()) || !o.bias.is_finite());
         Self {
+            parameters_reason: overflowed.then(|| {
+                "some values are too large to write in the data's original units (they are null); the standardized parameters are exact".to_string()
+            }),
             model: d.model(),
             features: ds.feature_names.clone(),
             target: ds.target_name.clone(),

@@ -461,3 +461,32 @@ fn rejects_bad_files_and_settings_with_exit_code_2_and_one_line() {
     );
     assert_rejected(&["inspect", &wide], &["1000"]);
 }
+
+#[test]
+fn a_reader_that_stops_early_ends_it_quietly() {
+    use std::io::Read;
+    use std::process::Stdio;
+    // `fit --json --history` over 10⁵ steps writes megabytes; close the pipe
+    // after the first bytes, as `| head -c 100` would.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gradstep"))
+        .args([
+            "fit",
+            "tests/data/classic.csv",
+            "--json",
+            "--history",
+            "--tol",
+            "0",
+            "--steps",
+            "1e5",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut head = [0u8; 100];
+    child.stdout.take().unwrap().read_exact(&mut head).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("internal error") && err.is_empty(), "{err}");
+}

@@ -145,6 +145,6 @@ fn no_target_is_an_error() {
     assert!(matches!(e, GradstepError::NoTarget { .. }));
     assert_eq!(
         e.to_string(),
-        "no column can be the target: a target must be numeric, or text with exactly two values; the columns are: 'a' (text), 'b' (text)"
+        "no column can be the target (a target is numeric with two or more values and not a row ID, or text with exactly two values); choose one explicitly; the columns are: 'a' (text), 'b' (text)"
     );
 }

@@ -114,7 +114,7 @@ fn gradient_descent_reaches_the_reference_losses() {
         let r = &reference[name];
         let mut s = session(r["file"].as_str().unwrap(), &settings(true));
         s.set_run(0, &run_with_tolerance(0.0)).unwrap();
-        s.step(steps).unwrap();
+        s.train(steps).unwrap();
         let d = s.loaded().unwrap();
         let want = match d.model() {
             ModelKind::Linear => r["standardized"]["mse"].as_f64().unwrap(),

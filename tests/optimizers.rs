@@ -706,7 +706,7 @@ fn config_validation_names_setting_value_and_range() {
                 ..base
             },
             "beta2",
-            "NaN",
+            "a value that is not a number",
         ),
         (OptimizerConfig { decay: 1.5, ..base }, "decay", "1.5"),
         (
@@ -723,7 +723,7 @@ fn config_validation_names_setting_value_and_range() {
                 ..base
             },
             "eps",
-            "inf",
+            "a positive infinite value",
         ),
         (
             OptimizerConfig {

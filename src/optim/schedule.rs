@@ -92,10 +92,12 @@ impl TryFrom<ScheduleFields> for Schedule {
                 },
                 &["period"],
             ),
-            other => return Err(format!(
+            other => {
+                return Err(format!(
                 "unknown schedule `{}`; the schedules are constant, step, exp, inverse and cosine",
                 crate::limits::quote(other)
-            )),
+            ))
+            }
         };
         match given.iter().find(|(k, set)| *set && !keys.contains(k)) {
             Some((k, _)) => Err(format!("`{k}` is not a setting of the {} schedule", f.kind)),

@@ -11,7 +11,6 @@ use gradstep::optimum::Optimum;
 use gradstep::report::FitReport;
 use gradstep::session::{DataSettings, RateRule, RunSettings, Session};
 use gradstep::train::Status;
-use serde_json::Value;
 
 /// Reads `path` into a fresh session a megabyte at a time (never the whole
 /// file at once), with the data settings `settings` makes from the table.
@@ -160,9 +159,32 @@ pub fn run(args: &FitArgs) -> Result<(), String> {
         s.train(steps).map_err(|e| e.to_string())?;
         s.solve_optimum().map_err(|e| e.to_string())?;
         let d = s.loaded().ok_or("no data")?;
-        let mut out = serde_json::to_value(FitReport::of(d, 0)).unwrap_or(Value::Null);
-        out["learning_rate_auto"] = Value::Bool(auto_lr);
-        println!("{out}");
+        /// The report and whether α was the default rule, written straight
+        /// to stdout (a 10⁷-step history is never held as text or a tree).
+        #[derive(serde::Serialize)]
+        struct Printed {
+            #[serde(flatten)]
+            report: FitReport,
+            learning_rate_auto: bool,
+        }
+        let printed = Printed {
+            report: FitReport::of(d, 0),
+            learning_rate_auto: auto_lr,
+        };
+        let mut w = std::io::BufWriter::new(std::io::stdout().lock());
+        let written = serde_json::to_writer(&mut w, &printed)
+            .map_err(std::io::Error::from)
+            .and_then(|()| {
+                use std::io::Write;
+                writeln!(w)?;
+                w.flush()
+            });
+        if let Err(e) = written {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+            return Err(format!("cannot write the output: {e}"));
+        }
     } else {
         print_header(&s, auto_lr);
         train_with_progress(&mut s, steps)?;
@@ -175,7 +197,7 @@ pub fn run(args: &FitArgs) -> Result<(), String> {
 fn print_header(s: &Session, auto_lr: bool) {
     let Some(d) = s.loaded() else { return };
     let ds = d.dataset();
-    println!(
+    out!(
         "{}: {} rows, target '{}', features {}{}",
         d.name(),
         ds.rows(),
@@ -189,18 +211,18 @@ fn print_header(s: &Session, auto_lr: bool) {
     );
     for e in d.excluded() {
         if e.reason != gradstep::data::csv::select::ExcludedReason::Target {
-            println!("note: {}", e.message);
+            out!("note: {}", e.message);
         }
     }
     for w in &ds.warnings {
-        println!("warning: {w}");
+        out!("warning: {w}");
     }
     match (&ds.classes, d.model()) {
-        (Some(c), ModelKind::Logistic) => println!(
+        (Some(c), ModelKind::Logistic) => out!(
             "model: logistic regression, p = σ(w·x + b), loss = −(1/n) Σ [t ln p + (1 − t) ln(1 − p)]; classes: '{}' → 0, '{}' → 1",
             c.negative, c.positive
         ),
-        _ => println!("model: linear regression, y = w·x + b, loss = (1/n) Σ (t − y)²"),
+        _ => out!("model: linear regression, y = w·x + b, loss = (1/n) Σ (t − y)²"),
     }
     let t = &d.runs()[0].trainer;
     let c = t.config();
@@ -218,13 +240,13 @@ fn print_header(s: &Session, auto_lr: bool) {
         Some(k) => format!("condition number {}", number(k, 4)),
         None => "condition number undefined (the Hessian is singular)".into(),
     };
-    println!(
+    out!(
         "optimizer: {}, learning rate α = {}{lr_note} ({stability}; {conditioning})",
         c.optimizer.kind.label(),
         number(c.learning_rate, 7)
     );
     if c.batch_size > 0 && c.batch_size < ds.rows() {
-        println!(
+        out!(
             "mini-batches of {} rows, shuffled each epoch with seed {} ({} steps per epoch)",
             c.batch_size,
             c.seed,
@@ -232,16 +254,16 @@ fn print_header(s: &Session, auto_lr: bool) {
         );
     }
     if c.schedule != Schedule::Constant {
-        println!("schedule: {}", c.schedule.formula());
+        out!("schedule: {}", c.schedule.formula());
     }
-    println!("{:>10}  {:>18}  {:>12}", "step", "loss", "‖∇L‖");
+    out!("{:>10}  {:>18}  {:>12}", "step", "loss", "‖∇L‖");
 }
 
 /// Trains, printing the state at steps 0, 1, 2, 5, 10, 20, 50, … and the last.
 fn train_with_progress(s: &mut Session, max_steps: u64) -> Result<(), String> {
     let print = |s: &Session| {
         let t = &s.runs()[0].trainer;
-        println!(
+        out!(
             "{:>10}  {:>18}  {:>12}",
             t.step_count(),
             number(t.loss(), 11),
@@ -275,7 +297,7 @@ fn print_result(s: &Session) {
     let Some(d) = s.loaded() else { return };
     let t = &d.runs()[0].trainer;
     match t.message() {
-        Some(m) => println!(
+        Some(m) => out!(
             "status: {} after {} steps: {m}",
             t.status().name(),
             t.step_count()
@@ -292,7 +314,7 @@ fn print_result(s: &Session) {
             if !d.problem().design().is_standardized() {
                 advice.push("--standardize");
             }
-            println!(
+            out!(
                 "status: still running after {} steps (gradient norm {}); {}",
                 t.step_count(),
                 number(t.gradient_norm(), 4),
@@ -313,8 +335,8 @@ fn print_result(s: &Session) {
     let opt = optimum
         .and_then(Optimum::found)
         .map(|(th, _)| x.theta_to_original(th));
-    println!("parameters in original units:");
-    println!(
+    out!("parameters in original units:");
+    out!(
         "  {:<width$}  {:>16}  {:>16}",
         "",
         t.config().optimizer.kind.label().to_lowercase(),
@@ -322,15 +344,15 @@ fn print_result(s: &Session) {
     );
     for (j, name) in names.iter().enumerate() {
         let o = opt.as_ref().map_or_else(|| "—".to_string(), |o| num(o[j]));
-        println!("  {name:<width$}  {:>16}  {o:>16}", num(theta[j]));
+        out!("  {name:<width$}  {:>16}  {o:>16}", num(theta[j]));
     }
     let dim = names.len();
     let o = opt
         .as_ref()
         .map_or_else(|| "—".to_string(), |o| num(o[dim]));
-    println!("  {:<width$}  {:>16}  {o:>16}", "bias", num(theta[dim]));
+    out!("  {:<width$}  {:>16}  {o:>16}", "bias", num(theta[dim]));
     match t.metrics() {
-        Metrics::Linear { mse, rmse, r2 } => println!(
+        Metrics::Linear { mse, rmse, r2 } => out!(
             "metrics: MSE {}  RMSE {}  R² {}",
             num(mse),
             num(rmse),
@@ -339,20 +361,20 @@ fn print_result(s: &Session) {
                 |v| format!("{v:.6}")
             )
         ),
-        Metrics::Logistic { log_loss, accuracy } => println!(
+        Metrics::Logistic { log_loss, accuracy } => out!(
             "metrics: log-loss {}  accuracy {:.2}%",
             num(log_loss),
             accuracy * 100.0
         ),
     }
     match optimum {
-        Some(Optimum::Found { loss, .. }) => println!(
+        Some(Optimum::Found { loss, .. }) => out!(
             "exact optimum loss {}; {} is {} above it",
             num(*loss),
             t.config().optimizer.kind.label().to_lowercase(),
             number(t.loss() - loss, 4)
         ),
-        Some(Optimum::NoFiniteOptimum { reason }) => println!("exact optimum: none — {reason}"),
+        Some(Optimum::NoFiniteOptimum { reason }) => out!("exact optimum: none — {reason}"),
         None => {}
     }
 }

@@ -70,10 +70,10 @@ pub fn run(args: &InspectArgs) -> Result<(), String> {
             "columns": columns,
             "defaults": defaults,
         });
-        println!("{out}");
+        out!("{out}");
         return Ok(());
     }
-    println!(
+    out!(
         "{name}: {} rows × {} columns, delimiter {}, header {}",
         table.rows(),
         table.columns().len(),
@@ -89,7 +89,7 @@ pub fn run(args: &InspectArgs) -> Result<(), String> {
         }
     );
     for note in table.notes() {
-        println!("note: {note}");
+        out!("note: {note}");
     }
     let width = table
         .columns()
@@ -98,12 +98,15 @@ pub fn run(args: &InspectArgs) -> Result<(), String> {
         .max()
         .unwrap_or(6)
         .clamp(6, 32);
-    println!(
+    out!(
         "{:>4}  {:<width$}  {:<40}  {:>8}",
-        "#", "column", "kind", "missing"
+        "#",
+        "column",
+        "kind",
+        "missing"
     );
     for (j, c) in table.columns().iter().enumerate() {
-        println!(
+        out!(
             "{:>4}  {:<width$}  {:<40}  {:>8}",
             j + 1,
             c.name,
@@ -111,12 +114,12 @@ pub fn run(args: &InspectArgs) -> Result<(), String> {
             c.missing
         );
         if let Some(r) = &c.text_reason {
-            println!("{:>4}  {:<width$}  ({r})", "", "");
+            out!("{:>4}  {:<width$}  ({r})", "", "");
         }
     }
     match &choice {
         Ok(c) => {
-            println!(
+            out!(
                 "default target: '{}' ({} regression)",
                 table.column(c.target).name,
                 if c.two_valued { "logistic" } else { "linear" }
@@ -126,14 +129,14 @@ pub fn run(args: &InspectArgs) -> Result<(), String> {
                 .iter()
                 .map(|&j| table.column(j).name.clone())
                 .collect();
-            println!("default features: {}", f.join(", "));
+            out!("default features: {}", f.join(", "));
             for e in &c.excluded {
                 if e.reason != ExcludedReason::Target {
-                    println!("not a feature: {}", e.message);
+                    out!("not a feature: {}", e.message);
                 }
             }
         }
-        Err(e) => println!("no default model: {e}"),
+        Err(e) => out!("no default model: {e}"),
     }
     Ok(())
 }

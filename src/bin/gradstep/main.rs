@@ -8,6 +8,21 @@
 //! Bad input exits with code 2 and one line on stderr naming the file and
 //! what is wrong in it.
 
+/// `println!` for the command's output: a reader that stops early (`| head`)
+/// ends the program quietly instead of a panic on the closed pipe.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout().lock(), $($arg)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+            eprintln!("gradstep: cannot write the output: {e}");
+            std::process::exit(2);
+        }
+    }};
+}
+
 #[cfg(not(target_arch = "wasm32"))]
 mod args;
 #[cfg(not(target_arch = "wasm32"))]

@@ -476,17 +476,7 @@ impl Table {
 
 /// Up to 30 names, quoted, then how many more.
 fn names_list<'a>(names: impl ExactSizeIterator<Item = &'a str>) -> String {
-    const SHOWN: usize = 30;
-    let total = names.len();
-    let mut s = names
-        .take(SHOWN)
-        .map(|n| format!("'{}'", quote(n)))
-        .collect::<Vec<_>>()
-        .join(", ");
-    if total > SHOWN {
-        s.push_str(&format!(", … ({} more)", total - SHOWN));
-    }
-    s
+    crate::limits::listed(names.map(|n| format!("'{}'", quote(n))))
 }
 
 /// Header names: trimmed and cut, empty → `colK`, duplicates → `x_2`, `x_3`.

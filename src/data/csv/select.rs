@@ -243,12 +243,16 @@ pub fn default_choice(table: &Table) -> Result<DefaultChoice> {
         })
     });
     let Some(target) = target else {
-        let columns = cols
-            .iter()
-            .take(30)
-            .map(|c| format!("'{}' ({})", quote(&c.name), c.describe()))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let columns = crate::limits::listed(cols.iter().map(|c| {
+            let why = if row_id_message(c).is_some() {
+                ", looks like a row ID"
+            } else if c.kind == ColumnKind::Numeric && c.stats.distinct_upto3 < 2 {
+                ", constant"
+            } else {
+                ""
+            };
+            format!("'{}' ({}{why})", quote(&c.name), c.describe())
+        }));
         return Err(GradstepError::NoTarget { columns });
     };
     let (features, excluded) = default_features(table, target);
