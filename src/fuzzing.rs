@@ -329,7 +329,7 @@ fn message(what: &str, m: &str) -> Result<(), Finding> {
 fn text(what: &str, t: &str) -> Result<(), Finding> {
     FORBIDDEN.with(|f| {
         for word in t.split(|c: char| !c.is_ascii_alphanumeric()) {
-            if f.borrow().iter().any(|w| *w == word) {
+            if f.borrow().contains(&word) {
                 return Err(Finding(format!(
                     "{what} shows `{word}`: {}",
                     crate::limits::quote_long(t)

@@ -46,7 +46,7 @@ test('a German Excel export: BOM, CRLF, semicolons, decimal commas, thousands do
   await waitData(page, '6 rows × 5 columns');
   const details = await page.locator('#data-details').textContent();
   assert.match(details, /delimiter “;”/);
-  assert.match(details, /bom/i);
+  assert.match(details, /UTF-8 with a byte order mark/);
   assert.equal(await page.getByLabel('Target').inputValue(), 'Umsatz');
   // How each column was read.
   await page.getByText('How each column was read').click();
