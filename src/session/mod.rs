@@ -575,20 +575,16 @@ impl Session {
 
     /// `n` updates of every run that is not pinned and has not diverged, but
     /// at most [`MAX_STEPS_PER_CALL`] and at most [`CELL_EVALS_PER_CALL`]
-    /// cells (rows × parameters) evaluated in all, so that one call always returns soon (callers that
-    /// want more call again). Returns the runs whose status changed to
+    /// cells (rows × parameters) evaluated in all, so that one call always
+    /// returns soon (callers that want more call again). Returns the runs whose status changed to
     /// converged or diverged.
     pub fn step(&mut self, n: u64) -> Result<Vec<StatusChange>> {
         let d = self.data_mut()?;
-        let stepping = d
-            .runs
-            .iter()
-            .filter(|r| !r.pinned && r.trainer.status() != Status::Diverged)
-            .count()
-            .max(1) as u64;
+        let steps = |r: &Run| !r.pinned && r.trainer.status() != Status::Diverged;
+        let stepping = d.runs.iter().filter(|r| steps(r)).count().max(1) as u64;
         let mut changes = Vec::new();
         for (i, run) in d.runs.iter_mut().enumerate() {
-            if run.pinned || run.trainer.status() == Status::Diverged {
+            if !steps(run) {
                 continue;
             }
             let cells = (run.trainer.rows_per_update().max(1) * run.trainer.theta().len()) as u64;

@@ -425,8 +425,8 @@ impl Trainer {
             });
         }
         let mut grad = vec![0.0; theta.len()];
-        let at = self.problem.evaluate(theta, RowSet::All, Some(&mut grad));
-        if !at.loss.is_finite() || !norm(&grad).is_finite() {
+        let eval = self.problem.evaluate(theta, RowSet::All, Some(&mut grad));
+        if !eval.loss.is_finite() || !norm(&grad).is_finite() {
             let largest = theta.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
             return Err(GradstepError::InvalidSetting {
                 name: "start".into(),
@@ -435,7 +435,8 @@ impl Trainer {
             });
         }
         self.start = theta.to_vec();
-        self.restart();
+        // The pass that checked the start is the restart's own evaluation.
+        self.restart_with(eval, grad);
         Ok(())
     }
 
@@ -500,11 +501,19 @@ impl Trainer {
     }
 
     fn restart(&mut self) {
+        let mut grad = std::mem::take(&mut self.grad);
+        let eval = self
+            .problem
+            .evaluate(&self.start, RowSet::All, Some(&mut grad));
+        self.restart_with(eval, grad);
+    }
+
+    /// Back to step 0 at the start, whose evaluation and gradient are given.
+    fn restart_with(&mut self, eval: Evaluation, grad: Vec<f64>) {
         self.theta.copy_from_slice(&self.start);
         self.optimizer.reset();
-        self.eval = self
-            .problem
-            .evaluate(&self.theta, RowSet::All, Some(&mut self.grad));
+        self.eval = eval;
+        self.grad = grad;
         self.grad_norm = norm(&self.grad);
         self.step = 0;
         self.start_loss = self.eval.loss;

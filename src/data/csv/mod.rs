@@ -474,7 +474,7 @@ impl Table {
     }
 }
 
-/// Up to 30 names, quoted, then how many more.
+/// The names, quoted, up to `limits::LIST_CHARS` characters, then how many more.
 fn names_list<'a>(names: impl ExactSizeIterator<Item = &'a str>) -> String {
     crate::limits::listed(names.map(|n| format!("'{}'", quote(n))))
 }
