@@ -325,11 +325,18 @@ fn message(what: &str, m: &str) -> Result<(), Finding> {
 }
 
 /// Text a person sees holds no NaN or inf as a word, unless the file itself
-/// holds that word (a quoted cell or a column name is the person's own).
+/// holds that word (a quoted cell or a column name is the person's own), or
+/// the word is the cut end of a longer word of the file that a message
+/// shortened with `…` (`nanEE3` quoted as `nan…`).
 fn text(what: &str, t: &str) -> Result<(), Finding> {
     FORBIDDEN.with(|f| {
         for word in t.split(|c: char| !c.is_ascii_alphanumeric()) {
-            if f.borrow().contains(&word) {
+            let Some(&(_, inside_file_word)) = f.borrow().iter().find(|(w, _)| *w == word) else {
+                continue;
+            };
+            let start = word.as_ptr() as usize - t.as_ptr() as usize;
+            let cut = t[..start].ends_with('…') || t[start + word.len()..].starts_with('…');
+            if !(inside_file_word && cut) {
                 return Err(Finding(format!(
                     "{what} shows `{word}`: {}",
                     crate::limits::quote_long(t)
@@ -344,8 +351,9 @@ fn text(what: &str, t: &str) -> Result<(), Finding> {
 const NON_FINITE_WORDS: [&str; 5] = ["NaN", "nan", "inf", "Infinity", "infinity"];
 
 thread_local! {
-    /// The non-finite words the current input's file does not hold.
-    static FORBIDDEN: std::cell::RefCell<Vec<&'static str>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// The non-finite words the current input's file does not hold as
+    /// words, each with whether the file holds it inside a longer word.
+    static FORBIDDEN: std::cell::RefCell<Vec<(&'static str, bool)>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 fn forbid_words_not_in(csv: &[u8]) {
@@ -356,6 +364,7 @@ fn forbid_words_not_in(csv: &[u8]) {
         *f.borrow_mut() = NON_FINITE_WORDS
             .into_iter()
             .filter(|w| !words.contains(w))
+            .map(|w| (w, file.contains(w)))
             .collect();
     });
 }

@@ -209,7 +209,7 @@ impl OptimizerConfig {
             if !(eps.is_finite() && eps > 0.0) {
                 return Err(GradstepError::InvalidSetting {
                     name: "eps (ε)".into(),
-                    value: crate::format::echoed(eps),
+                    value: crate::format::typed(eps),
                     reason: "must be a finite number > 0".into(),
                 });
             }
@@ -243,7 +243,7 @@ fn check_fraction(name: &str, value: f64) -> Result<()> {
     } else {
         Err(GradstepError::InvalidSetting {
             name: name.into(),
-            value: crate::format::echoed(value),
+            value: crate::format::typed(value),
             reason: "must be in [0, 1)".into(),
         })
     }
