@@ -1049,7 +1049,10 @@ impl TableReader {
         if let Some(d) = &mut self.utf16 {
             let mut out = std::mem::take(&mut self.transcoded);
             out.clear();
-            let r = d.feed(bytes, &mut out).and_then(|_| self.feed_text(&out));
+            // The text before a NUL is read first, so that a problem in it
+            // is reported as a sliced read reports it.
+            let decoded = d.feed(bytes, &mut out);
+            let r = self.feed_text(&out).and(decoded);
             self.transcoded = out;
             r
         } else {
