@@ -85,11 +85,26 @@ export function createControls(app) {
   async function pause() {
     playSeq += 1;
     setPlaying(false);
+    // Read-outs until the paused step is known are not said: the pause line says it.
+    app.pausedAt = null;
+    announcePause = true;
     const r = await app.tryAct('pause', { seq: playSeq });
-    if (r) {
-      app.pausedAt = r.step;
-      announcePause = true;
+    if (!r) {
+      announcePause = false;
+      return;
     }
+    app.pausedAt = r.step;
+    const now = app.readout;
+    if (announcePause && now && now.runs[now.active].step === r.step) {
+      // The paused step's read-out came before the reply: say it now.
+      sayPaused(now);
+    }
+  }
+
+  function sayPaused(readout) {
+    announcePause = false;
+    const line = readout.detail.announce;
+    app.announce(`Paused at ${line.charAt(0).toLowerCase()}${line.slice(1)}`, { urgent: true });
   }
 
   async function reset() {
@@ -236,10 +251,8 @@ export function createControls(app) {
       renderHint();
     }
     if (announcePause && r.runs[r.active].step === app.pausedAt) {
-      announcePause = false;
-      const line = r.detail.announce;
-      app.announce(`Paused at ${line.charAt(0).toLowerCase()}${line.slice(1)}`, { urgent: true });
-    } else {
+      sayPaused(r);
+    } else if (!announcePause) {
       app.announce(r.detail.announce);
     }
   });
