@@ -270,3 +270,15 @@ fn the_rows_that_pull_hardest_sum_with_the_rest_to_the_whole_step() {
         .iter()
         .all(|c| c.misclassified.is_some() && c.prediction.starts_with("P = ")));
 }
+
+#[test]
+fn a_start_loss_too_large_to_represent_reads_as_no_number() {
+    // From the wasm fuzzer: a target near 1e308 overflows the start loss.
+    let s = session_text("y,x\n1e308,1\n-1e308,5\n5e307,2\n", &settings(true));
+    let r = s.readout(&ViewRequest::default()).unwrap();
+    assert_eq!(r.runs[0].status, "diverged");
+    assert_eq!(r.runs[0].loss, None);
+    assert!(!r.runs[0].loss_text.is_empty());
+    let json = serde_json::to_string(&r).unwrap();
+    assert!(!json.contains("inf") && !json.contains("NaN"), "{json}");
+}

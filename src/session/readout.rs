@@ -118,8 +118,8 @@ pub struct RunReadout {
     pub step: u64,
     /// "3.5 epochs" with mini-batches, else empty.
     pub epoch: String,
-    /// The loss.
-    pub loss: f64,
+    /// The loss; none when it is too large to represent (the run diverged).
+    pub loss: Option<f64>,
     /// The loss, written out.
     pub loss_text: String,
     /// ready, running, converged or diverged.
@@ -400,7 +400,7 @@ impl Session {
                     } else {
                         String::new()
                     },
-                    loss: t.loss(),
+                    loss: Some(t.loss()).filter(|l| l.is_finite()),
                     loss_text: number(t.loss(), 6),
                     status: t.status().name().into(),
                     message: t.message().map(str::to_string),
