@@ -63,6 +63,7 @@ export function createControls(app) {
   async function play() {
     if (!app.readout) return;
     playSeq += 1;
+    announcePause = false; // a pause not yet said is over
     setPlaying(true);
     const r = await app.tryAct('play', { pace: pace(), seq: playSeq });
     if (!r) {
@@ -110,6 +111,7 @@ export function createControls(app) {
   async function reset() {
     if (!app.readout) return;
     playSeq += 1;
+    announcePause = false; // the reset line replaces a pause not yet said
     setPlaying(false);
     const r = await app.tryAct('reset', { seq: playSeq });
     if (r) {
