@@ -174,11 +174,16 @@ impl FitReport {
         let c = d.curvature();
         let lipschitz = d.lipschitz();
         let metrics = match t.metrics() {
-            Metrics::Linear { mse, rmse, r2 } => MetricsReport::Linear {
+            Metrics::Linear {
                 mse,
                 rmse,
                 r2,
-                r2_reason: r2.is_none().then(|| "the target is constant".to_string()),
+                r2_reason,
+            } => MetricsReport::Linear {
+                mse,
+                rmse,
+                r2,
+                r2_reason: r2_reason.map(str::to_string),
             },
             Metrics::Logistic { log_loss, accuracy } => {
                 MetricsReport::Logistic { log_loss, accuracy }

@@ -265,6 +265,47 @@ fn separable_data_reports_no_optimum_with_a_reason() {
 }
 
 #[test]
+fn a_run_diverged_at_the_start_says_so_once_and_exits_1() {
+    // Σ t² overflows: the loss at the start cannot be represented.
+    let path = temp_csv("huge-target.csv", "y,x\n1e308,1\n-1e308,5\n5e307,2\n");
+    let out = gradstep(&["fit", &path]);
+    assert_eq!(out.status.code(), Some(1), "a diverged run is not a fit");
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_no_non_finite(&text);
+    let step_rows = text
+        .lines()
+        .filter(|l| l.split_whitespace().next() == Some("0"))
+        .count();
+    assert_eq!(step_rows, 1, "step 0 is printed once:\n{text}");
+    assert!(
+        text.contains("status: diverged (the parameters below are those of step 0)")
+            && text.contains("the loss at the starting point is too large to represent"),
+        "{text}"
+    );
+    assert!(
+        text.contains("R² undefined (the target's spread is too large to represent)"),
+        "{text}"
+    );
+    let json = gradstep(&["fit", &path, "--json"]);
+    assert_eq!(json.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(v["status"], "diverged");
+    assert_eq!(v["steps"], 0);
+}
+
+#[test]
+fn a_learning_rate_that_diverges_exits_1_after_the_report() {
+    let out = gradstep(&["fit", "tests/data/stackloss.csv", "--lr", "10"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("status: diverged (the parameters below are those of step 1)"),
+        "{text}"
+    );
+    assert!(text.contains("exact optimum loss"), "{text}");
+}
+
+#[test]
 fn a_constant_target_says_why_r2_is_undefined() {
     let path = temp_csv("flat.csv", "x,y\n1,5\n2,5\n3,5\n4,5\n");
     let v = json_of(&gradstep(&["fit", &path, "--target", "y", "--json"]));
@@ -284,10 +325,8 @@ fn values_near_the_largest_double_never_print_inf() {
     let text =
         String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
     assert_no_non_finite(&text);
-    assert!(
-        out.status.code() == Some(0) || out.status.code() == Some(2),
-        "{text}"
-    );
+    // A report (0, or 1 when the run diverged) or one line of bad input (2).
+    assert!(matches!(out.status.code(), Some(0..=2)), "{text}");
 }
 
 #[test]

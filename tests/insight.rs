@@ -272,6 +272,22 @@ fn the_rows_that_pull_hardest_sum_with_the_rest_to_the_whole_step() {
 }
 
 #[test]
+fn a_new_learning_rate_does_not_resume_a_run_whose_start_overflows() {
+    let mut s = session_text("y,x\n1e308,1\n-1e308,5\n5e307,2\n", &settings(true));
+    let mut run = s.loaded().unwrap().runs()[0].settings;
+    run.learning_rate = Some(1e-6);
+    s.set_run(0, &run).unwrap();
+    let t = &s.runs()[0].trainer;
+    assert_eq!(t.status().name(), "diverged");
+    assert!(
+        t.message().unwrap().contains("starting point"),
+        "{:?}",
+        t.message()
+    );
+    assert!(!s.can_step());
+}
+
+#[test]
 fn a_start_loss_too_large_to_represent_reads_as_no_number() {
     // From the wasm fuzzer: a target near 1e308 overflows the start loss.
     let s = session_text("y,x\n1e308,1\n-1e308,5\n5e307,2\n", &settings(true));

@@ -16,9 +16,13 @@ pub enum Metrics {
         mse: f64,
         /// Root mean squared error, in the target's units.
         rmse: f64,
-        /// Coefficient of determination 1 − SSE/SST; `None` when the target
-        /// is constant (SST = 0), where R² is undefined.
+        /// Coefficient of determination 1 − SSE/SST; `None` when it is
+        /// undefined (see `r2_reason`).
         r2: Option<f64>,
+        /// Why R² is undefined, when it is: a constant target (SST = 0), or
+        /// sums too large to represent.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        r2_reason: Option<&'static str>,
     },
     /// Classification metrics.
     Logistic {
@@ -37,13 +41,21 @@ impl Metrics {
         match model {
             ModelKind::Linear => {
                 let mse = eval.data_loss;
-                let r2 = (target_sst > 0.0 && target_sst.is_finite())
-                    .then(|| 1.0 - mse * n / target_sst)
-                    .filter(|r| r.is_finite());
+                let r2 = 1.0 - mse * n / target_sst;
+                let r2_reason = if target_sst == 0.0 {
+                    Some("the target is constant")
+                } else if !target_sst.is_finite() {
+                    Some("the target's spread is too large to represent")
+                } else if !r2.is_finite() {
+                    Some("the squared error is too large to represent")
+                } else {
+                    None
+                };
                 Self::Linear {
                     mse,
                     rmse: mse.sqrt(),
-                    r2,
+                    r2: r2_reason.is_none().then_some(r2),
+                    r2_reason,
                 }
             }
             ModelKind::Logistic => Self::Logistic {
@@ -56,8 +68,8 @@ impl Metrics {
     /// Why R² has no value, when it has none.
     pub fn r2_reason(&self) -> Option<&'static str> {
         match self {
-            Self::Linear { r2: None, .. } => Some("the target is constant"),
-            _ => None,
+            Self::Linear { r2_reason, .. } => *r2_reason,
+            Self::Logistic { .. } => None,
         }
     }
 }

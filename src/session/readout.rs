@@ -608,13 +608,18 @@ fn detail(d: &Loaded, found: Option<(&[f64], f64)>) -> Detail {
         })
         .collect();
     let metrics = match t.metrics() {
-        Metrics::Linear { mse, rmse, r2 } => vec![
+        Metrics::Linear {
+            mse,
+            rmse,
+            r2,
+            r2_reason,
+        } => vec![
             ("MSE".to_string(), number(mse, 5)),
             ("RMSE".to_string(), number(rmse, 5)),
             (
                 "R²".to_string(),
                 r2.map_or_else(
-                    || "undefined (the target is constant)".into(),
+                    || format!("undefined ({})", r2_reason.unwrap_or("—")),
                     |v| number(v, 4),
                 ),
             ),

@@ -441,11 +441,15 @@ impl Trainer {
     }
 
     /// Changes α; the next step uses it, without a reset. A run that
-    /// diverged may go on from its last finite point with a new α.
+    /// diverged may go on from its last finite point with a new α (not one
+    /// whose starting loss is already too large: no α mends that).
     pub fn set_learning_rate(&mut self, rate: f64) -> Result<()> {
         check_learning_rate(rate)?;
         self.config.learning_rate = rate;
-        if self.status == Status::Diverged {
+        if self.status == Status::Diverged
+            && self.eval.loss.is_finite()
+            && self.grad_norm.is_finite()
+        {
             self.status = Status::Running;
             self.message = None;
             self.start_loss = self.start_loss.max(self.eval.loss);

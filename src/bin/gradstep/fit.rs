@@ -62,8 +62,17 @@ fn parse_steps(text: &str) -> Result<u64, String> {
     }
 }
 
+/// How a fit that printed its report ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FitEnd {
+    /// Converged or still running when the steps ran out.
+    Trained,
+    /// Diverged (exit code 1: the report is printed, but it is no fit).
+    Diverged,
+}
+
 /// Loads the data, trains, and prints the result.
-pub fn run(args: &FitArgs) -> Result<(), String> {
+pub fn run(args: &FitArgs) -> Result<FitEnd, String> {
     let missing: MissingPolicy = if args.drop_missing {
         MissingPolicy::Drop
     } else {
@@ -191,7 +200,10 @@ pub fn run(args: &FitArgs) -> Result<(), String> {
         s.solve_optimum().map_err(|e| e.to_string())?;
         print_result(&s);
     }
-    Ok(())
+    Ok(match s.runs()[0].trainer.status() {
+        Status::Diverged => FitEnd::Diverged,
+        _ => FitEnd::Trained,
+    })
 }
 
 fn print_header(s: &Session, auto_lr: bool) {
@@ -271,6 +283,7 @@ fn train_with_progress(s: &mut Session, max_steps: u64) -> Result<(), String> {
         );
     };
     print(s);
+    let mut printed = 0u64;
     let mut next_mark = 1u64;
     let mut mark_index = 0usize;
     loop {
@@ -282,7 +295,11 @@ fn train_with_progress(s: &mut Session, max_steps: u64) -> Result<(), String> {
         let todo = next_mark.min(max_steps).saturating_sub(step).max(1);
         s.train(todo).map_err(|e| e.to_string())?;
         let t = &s.runs()[0].trainer;
-        if t.step_count() == next_mark || !matches!(t.status(), Status::Running) {
+        // A step refused as diverging leaves the last printed state as it was.
+        if t.step_count() > printed
+            && (t.step_count() == next_mark || !matches!(t.status(), Status::Running))
+        {
+            printed = t.step_count();
             print(s);
         }
         while next_mark <= s.runs()[0].trainer.step_count() {
@@ -297,6 +314,10 @@ fn print_result(s: &Session) {
     let Some(d) = s.loaded() else { return };
     let t = &d.runs()[0].trainer;
     match t.message() {
+        Some(m) if t.status() == Status::Diverged => out!(
+            "status: diverged (the parameters below are those of step {}): {m}",
+            t.step_count()
+        ),
         Some(m) => out!(
             "status: {} after {} steps: {m}",
             t.status().name(),
@@ -352,12 +373,17 @@ fn print_result(s: &Session) {
         .map_or_else(|| "—".to_string(), |o| num(o[dim]));
     out!("  {:<width$}  {:>16}  {o:>16}", "bias", num(theta[dim]));
     match t.metrics() {
-        Metrics::Linear { mse, rmse, r2 } => out!(
+        Metrics::Linear {
+            mse,
+            rmse,
+            r2,
+            r2_reason,
+        } => out!(
             "metrics: MSE {}  RMSE {}  R² {}",
             num(mse),
             num(rmse),
             r2.map_or_else(
-                || "undefined (the target is constant)".into(),
+                || format!("undefined ({})", r2_reason.unwrap_or("—")),
                 |v| format!("{v:.6}")
             )
         ),

@@ -6,7 +6,7 @@
 //! gradstep inspect FILE [--json]
 //! ```
 //! Bad input exits with code 2 and one line on stderr naming the file and
-//! what is wrong in it.
+//! what is wrong in it; a fit that diverged prints its report and exits with 1.
 
 /// `println!` for the command's output: a reader that stops early (`| head`)
 /// ends the program quietly instead of a panic on the closed pipe.
@@ -67,10 +67,11 @@ fn main() -> std::process::ExitCode {
     };
     let result = match &cli.command {
         args::Command::Fit(a) => fit::run(a),
-        args::Command::Inspect(a) => inspect::run(a),
+        args::Command::Inspect(a) => inspect::run(a).map(|()| fit::FitEnd::Trained),
     };
     match result {
-        Ok(()) => std::process::ExitCode::SUCCESS,
+        Ok(fit::FitEnd::Trained) => std::process::ExitCode::SUCCESS,
+        Ok(fit::FitEnd::Diverged) => std::process::ExitCode::from(1),
         Err(message) => {
             eprintln!("gradstep: {}", message.replace('\n', " "));
             std::process::ExitCode::from(2)
