@@ -141,8 +141,15 @@ fn compute(
             // L(θ + s·eₐ + u·e_b) = L + gₐs + g_b u + ½(Hₐₐs² + 2Hₐ_b su + H_bb u²)
             // exactly: the loss is a quadratic.
             let res = LINEAR_RESOLUTION;
-            let mut g = vec![0.0; p];
-            let base = problem.evaluate(theta, RowSet::All, Some(&mut g)).loss;
+            // θ is the active run's: its trainer already holds L(θ) and ∇L(θ)
+            // over every row, so the grid needs no pass over the data.
+            let active = &d.runs[d.active].trainer;
+            let (base, g) = if active.theta() == theta {
+                (active.loss(), active.gradient().to_vec())
+            } else {
+                let mut g = vec![0.0; p];
+                (problem.evaluate(theta, RowSet::All, Some(&mut g)).loss, g)
+            };
             let hm = &d.curvature.hessian;
             let hh = |i: usize, j: usize| hm.get(i * p + j).copied().unwrap_or(0.0);
             let (haa, hab, hbb) = (hh(a, a), hh(a, b), hh(b, b));
