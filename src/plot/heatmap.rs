@@ -25,11 +25,49 @@ pub enum Shading {
     },
 }
 
+/// A model output that is a monotone function of a plane,
+/// f(x, y) = g(c + wx·x + wy·y) (linear and logistic regression): its colour
+/// levels are parallel stripes, drawn exactly as one polygon per level
+/// instead of cells.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Plane {
+    /// The plane's value at (0, 0).
+    pub c: f64,
+    /// Its slope along x.
+    pub wx: f64,
+    /// Its slope along y.
+    pub wy: f64,
+    /// g.
+    pub link: Link,
+}
+
+/// The increasing function from a plane's value to the model's output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Link {
+    /// The value itself (linear regression).
+    Identity,
+    /// σ(z) = 1 / (1 + e^−z) (logistic regression).
+    Sigmoid,
+}
+
+impl Link {
+    /// g⁻¹(v): the plane's value where the output is `v`.
+    pub fn inverse(self, v: f64) -> f64 {
+        match self {
+            Self::Identity => v,
+            Self::Sigmoid => (v / (1.0 - v)).ln(),
+        }
+    }
+}
+
 /// How the heatmap is drawn.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct HeatmapOptions {
     /// Cells along each axis (clamped to 4..=200).
     pub cells: usize,
+    /// `f` as a function of a plane, when it is one: the shading is then
+    /// drawn as exact stripes (and costs a few polygons, not many cells).
+    pub plane: Option<Plane>,
     /// Colour mapping of the model output and of the points' `values`.
     pub shading: Shading,
     /// Draw the contour where the output equals this level (0.5 for the
@@ -43,6 +81,7 @@ impl Default for HeatmapOptions {
     fn default() -> Self {
         Self {
             cells: 100,
+            plane: None,
             shading: Shading::Probability,
             boundary: Some(0.5),
             style: Style::default(),
@@ -154,38 +193,52 @@ pub fn draw_heatmap<DB: DrawingBackend>(
         (level + 0.5) / LEVELS
     };
 
-    let dx = (x_range.end - x_range.start) / cells as f64;
-    let dy = (y_range.end - y_range.start) / cells as f64;
-    let levels: Vec<f64> = (0..cells * cells)
-        .map(|k| {
-            let (row, col) = (k / cells, k % cells);
-            let (xc, yc) = (
-                x_range.start + dx * (col as f64 + 0.5),
-                y_range.start + dy * (row as f64 + 0.5),
-            );
-            quantize(shade(f(xc, yc)))
-        })
-        .collect();
-    let rects: Vec<_> = style::merged_cells(&levels, cells)
-        .into_iter()
-        .map(|(c0, r0, c1, r1, level)| {
-            Rectangle::new(
-                [
-                    (
-                        x_range.start + dx * c0 as f64,
-                        y_range.start + dy * r0 as f64,
-                    ),
-                    (
-                        x_range.start + dx * c1 as f64,
-                        y_range.start + dy * r1 as f64,
-                    ),
-                ],
-                style::diverging(level).filled(),
-            )
-        })
-        .collect();
-    let cell_rects = rects.len();
-    chart.draw_series(rects)?;
+    let shading_shapes =
+        match options.plane {
+            Some(plane) => {
+                let stripes = stripes(&plane, options.shading, &x_range, &y_range);
+                let count = stripes.len();
+                chart.draw_series(stripes.into_iter().map(|(corners, level)| {
+                    Polygon::new(corners, style::diverging(level).filled())
+                }))?;
+                count
+            }
+            None => {
+                let dx = (x_range.end - x_range.start) / cells as f64;
+                let dy = (y_range.end - y_range.start) / cells as f64;
+                let levels: Vec<f64> = (0..cells * cells)
+                    .map(|k| {
+                        let (row, col) = (k / cells, k % cells);
+                        let (xc, yc) = (
+                            x_range.start + dx * (col as f64 + 0.5),
+                            y_range.start + dy * (row as f64 + 0.5),
+                        );
+                        quantize(shade(f(xc, yc)))
+                    })
+                    .collect();
+                let rects: Vec<_> = style::merged_cells(&levels, cells)
+                    .into_iter()
+                    .map(|(c0, r0, c1, r1, level)| {
+                        Rectangle::new(
+                            [
+                                (
+                                    x_range.start + dx * c0 as f64,
+                                    y_range.start + dy * r0 as f64,
+                                ),
+                                (
+                                    x_range.start + dx * c1 as f64,
+                                    y_range.start + dy * r1 as f64,
+                                ),
+                            ],
+                            style::diverging(level).filled(),
+                        )
+                    })
+                    .collect();
+                let count = rects.len();
+                chart.draw_series(rects)?;
+                count
+            }
+        };
 
     let mut ghosts = Vec::with_capacity(overlay.ghosts.len());
     let mut boundary_lines = 0;
@@ -232,10 +285,15 @@ pub fn draw_heatmap<DB: DrawingBackend>(
                     style::NEGATIVE
                 }
             }
-            Shading::Value { .. } => style::diverging_dark(shade(v)),
+            // The heatmap's own colour levels (so points come in a few
+            // colours, each drawn as one batch).
+            Shading::Value { .. } => style::diverging_dark(quantize(shade(v))),
         };
         let r = marks.radius(i, radius);
-        markers.push(Circle::new((a, b), r, color.filled()));
+        markers.push((
+            (color.0, color.1, color.2),
+            Circle::new((a, b), r, color.filled()),
+        ));
         if outlined {
             outlines.push(Circle::new((a, b), r, outline));
         }
@@ -245,20 +303,88 @@ pub fn draw_heatmap<DB: DrawingBackend>(
         }
         points += 1;
     }
-    chart.draw_series(markers)?;
+    // Colour by colour: a canvas fills a run of equal opaque discs as one
+    // path (which point lies on top of an overlap is arbitrary either way).
+    markers.sort_by_key(|(color, _)| *color);
+    chart.draw_series(markers.into_iter().map(|(_, disc)| disc))?;
     chart.draw_series(outlines)?;
     chart.draw_series(rings)?;
     root.present()?;
     Ok(ModelViewInfo {
         points,
         curves: boundary_lines,
-        cell_rects,
+        shading_shapes,
         boundary_lines,
         ghosts,
         flagged,
         off_chart: n - points,
         fit_visible: true,
     })
+}
+
+/// The colour levels of `plane` over `x × y`, painted in order (each over
+/// the last, so that neighbours leave no seam): level k covers where the
+/// shade is at least k/LEVELS, a half of the rectangle clipped by a line.
+/// Returns each level's corners and its quantized shade.
+fn stripes(
+    plane: &Plane,
+    shading: Shading,
+    x: &Range<f64>,
+    y: &Range<f64>,
+) -> Vec<(Vec<(f64, f64)>, f64)> {
+    let rect = vec![
+        (x.start, y.start),
+        (x.end, y.start),
+        (x.end, y.end),
+        (x.start, y.end),
+    ];
+    // The output where the shade crosses t (shade = (v − low)/width).
+    let output_at = |t: f64| match shading {
+        Shading::Probability => Some(t),
+        Shading::Value { low, high } => {
+            let width = high - low;
+            (width.is_finite() && width > 0.0).then_some(low + width * t)
+        }
+    };
+    let levels = LEVELS as usize;
+    let mut out = Vec::with_capacity(levels);
+    for k in 0..levels {
+        let level = (k as f64 + 0.5) / LEVELS;
+        if k == 0 {
+            out.push((rect.clone(), level));
+            continue;
+        }
+        let Some(v) = output_at(k as f64 / LEVELS) else {
+            // No spread of values: the shade is ½ everywhere.
+            return vec![(rect, ((0.5 * LEVELS).floor() + 0.5) / LEVELS)];
+        };
+        let z = plane.link.inverse(v);
+        // Where c + wx·x + wy·y ≥ z.
+        let h = |(px, py): (f64, f64)| plane.c + plane.wx * px + plane.wy * py - z;
+        let part = clip_half_plane(&rect, &h);
+        if part.len() >= 3 {
+            out.push((part, level));
+        }
+    }
+    out
+}
+
+/// The part of the convex polygon `poly` where `h ≥ 0`, for an affine `h`
+/// (Sutherland–Hodgman against one edge).
+fn clip_half_plane(poly: &[(f64, f64)], h: &dyn Fn((f64, f64)) -> f64) -> Vec<(f64, f64)> {
+    let mut out = Vec::with_capacity(poly.len() + 1);
+    for (i, &p) in poly.iter().enumerate() {
+        let q = poly[(i + 1) % poly.len()];
+        let (hp, hq) = (h(p), h(q));
+        if hp >= 0.0 {
+            out.push(p);
+        }
+        if hp.is_finite() && hq.is_finite() && (hp >= 0.0) != (hq >= 0.0) {
+            let t = hp / (hp - hq);
+            out.push((p.0 + (q.0 - p.0) * t, p.1 + (q.1 - p.1) * t));
+        }
+    }
+    out
 }
 
 /// Segments of the contour `f = level` on a `cells × cells` grid
@@ -323,7 +449,101 @@ pub fn contour(
 
 #[cfg(test)]
 mod tests {
-    use super::contour;
+    use super::{contour, stripes, Link, Plane, Shading, LEVELS};
+
+    /// Whether `(x, y)` is inside the convex polygon `poly` (either winding).
+    fn inside(poly: &[(f64, f64)], (x, y): (f64, f64)) -> bool {
+        let sides: Vec<f64> = (0..poly.len())
+            .map(|i| {
+                let (a, b) = (poly[i], poly[(i + 1) % poly.len()]);
+                (b.0 - a.0) * (y - a.1) - (b.1 - a.1) * (x - a.0)
+            })
+            .collect();
+        sides.iter().all(|s| *s >= -1e-9) || sides.iter().all(|s| *s <= 1e-9)
+    }
+
+    #[test]
+    fn stripes_paint_each_point_with_its_own_level() {
+        let cases = [
+            (
+                Plane {
+                    c: -4.0,
+                    wx: 1.0,
+                    wy: 1.0,
+                    link: Link::Sigmoid,
+                },
+                Shading::Probability,
+            ),
+            (
+                Plane {
+                    c: 0.3,
+                    wx: -2.0,
+                    wy: 0.5,
+                    link: Link::Identity,
+                },
+                Shading::Value {
+                    low: -6.0,
+                    high: 5.0,
+                },
+            ),
+            (
+                Plane {
+                    c: 1.0,
+                    wx: 0.0,
+                    wy: 0.0,
+                    link: Link::Sigmoid,
+                },
+                Shading::Probability,
+            ),
+        ];
+        for (plane, shading) in cases {
+            let (x, y) = (-1.0..5.0, -2.0..4.0);
+            let painted = stripes(&plane, shading, &x, &y);
+            for i in 0..40 {
+                for j in 0..40 {
+                    let p = (-0.93 + 0.15 * i as f64, -1.97 + 0.15 * j as f64);
+                    let z = plane.c + plane.wx * p.0 + plane.wy * p.1;
+                    let v = match plane.link {
+                        Link::Identity => z,
+                        Link::Sigmoid => 1.0 / (1.0 + (-z).exp()),
+                    };
+                    let t = match shading {
+                        Shading::Probability => v,
+                        Shading::Value { low, high } => (v - low) / (high - low),
+                    };
+                    let want =
+                        ((t.clamp(0.0, 1.0) * LEVELS).floor().min(LEVELS - 1.0) + 0.5) / LEVELS;
+                    // Near a band edge either neighbour is right.
+                    let near_edge = ((t * LEVELS) - (t * LEVELS).round()).abs() < 1e-6;
+                    let got = painted
+                        .iter()
+                        .rev()
+                        .find(|(poly, _)| inside(poly, p))
+                        .map(|s| s.1);
+                    assert!(
+                        near_edge || got == Some(want),
+                        "{plane:?} at {p:?}: {got:?} ≠ {want}"
+                    );
+                }
+            }
+        }
+        // No spread of values: one level.
+        let flat = stripes(
+            &Plane {
+                c: 0.0,
+                wx: 1.0,
+                wy: 0.0,
+                link: Link::Identity,
+            },
+            Shading::Value {
+                low: 2.0,
+                high: 2.0,
+            },
+            &(0.0..1.0),
+            &(0.0..1.0),
+        );
+        assert_eq!(flat.len(), 1);
+    }
 
     #[test]
     fn contour_of_a_plane_is_the_line() {

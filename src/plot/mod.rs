@@ -68,8 +68,9 @@ pub struct ModelViewInfo {
     pub points: usize,
     /// Pieces of the current model's line or curve (or boundary lines).
     pub curves: usize,
-    /// Heatmap rectangles drawn (after merging equal neighbours).
-    pub cell_rects: usize,
+    /// Heatmap shapes drawn: one stripe per colour level for a plane, else
+    /// cell rectangles after merging equal neighbours.
+    pub shading_shapes: usize,
     /// Polylines of the current model's decision boundary (or level line).
     pub boundary_lines: usize,
     /// Pieces drawn of each ghost, in the order given.

@@ -11,7 +11,7 @@ use plotters::prelude::{DrawingBackend, RGBColor};
 use serde::{Deserialize, Serialize};
 
 use super::eigen::{draw_eigen as draw_eigen_plot, EigenInfo};
-use super::heatmap::{draw_heatmap, HeatmapOptions, HeatmapOverlay, Shading, Surface};
+use super::heatmap::{draw_heatmap, HeatmapOptions, HeatmapOverlay, Link, Plane, Shading, Surface};
 use super::landscape::{
     draw_landscape as draw_landscape_plot, thousands, Landscape, LandscapeInfo, LandscapeScene,
     RunPath,
@@ -304,6 +304,10 @@ impl Slice {
     fn z(&self, a: f64, b: f64) -> f64 {
         self.c + self.wx * a + self.wy * b
     }
+
+    fn is_finite(&self) -> bool {
+        self.c.is_finite() && self.wx.is_finite() && self.wy.is_finite()
+    }
 }
 
 /// A model to draw over the data: the active run or a ghost.
@@ -565,6 +569,15 @@ pub fn draw_model<DB: DrawingBackend>(
                 fs[0].as_ref(),
                 &HeatmapOptions {
                     cells: 100,
+                    plane: sl[0].filter(Slice::is_finite).map(|s| Plane {
+                        c: s.c,
+                        wx: s.wx,
+                        wy: s.wy,
+                        link: match model {
+                            ModelKind::Linear => Link::Identity,
+                            ModelKind::Logistic => Link::Sigmoid,
+                        },
+                    }),
                     shading,
                     boundary: Some(level),
                     style,
