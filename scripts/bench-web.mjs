@@ -117,22 +117,28 @@ async function playFast(page, ms) {
   return r;
 }
 
-/** Clicks Step `n` times; the time from each click until the new step count is on screen (the next frame painted). */
+/**
+ * Clicks Step `n` times: the time from each click until the frame that shows
+ * the new step count has been painted (the change is seen as it happens, by a
+ * MutationObserver, and a task queued then runs once that frame's rendering
+ * is done).
+ */
 async function stepLatency(page, n) {
   return page.evaluate(async (count) => {
     const node = document.getElementById('step-count');
     const times = [];
     for (let i = 0; i < count; i++) {
       await new Promise((resolve) => setTimeout(resolve, 100));
-      const before = node.textContent;
       const t0 = performance.now();
-      document.getElementById('step').click();
-      await new Promise((resolve) => {
-        const check = () => (node.textContent !== before ? resolve() : requestAnimationFrame(check));
-        requestAnimationFrame(check);
+      const painted = new Promise((resolve) => {
+        const seen = new MutationObserver(() => {
+          seen.disconnect();
+          setTimeout(resolve, 0);
+        });
+        seen.observe(node, { childList: true, characterData: true, subtree: true });
       });
-      // On screen: the frame with the new text is painted.
-      await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+      document.getElementById('step').click();
+      await painted;
       times.push(performance.now() - t0);
     }
     return times;
