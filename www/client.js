@@ -48,7 +48,17 @@ export function createClient({ onFrame, onProgress, onRecovered, onFatal, onErro
         break;
       }
       case 'frame':
-        // The worker sends the next frame only after 'drawn', so at most one waits.
+        // At most two are in flight (see worker.js); a frame replaced
+        // before it was drawn counts as drawn, so that the worker goes on.
+        if (latest) {
+          worker.postMessage({ type: 'drawn', seq: latest.seq });
+          // What the worker sends once (new data, a grid, a sweep, events)
+          // is kept from the replaced frame.
+          for (const key of ['summary', 'scene', 'cells', 'grid', 'sweep']) {
+            if (m[key] === undefined && latest[key] !== undefined) m[key] = latest[key];
+          }
+          if (latest.events && latest.events.length) m.events = [...latest.events, ...(m.events || [])];
+        }
         latest = m;
         if (!queued) {
           queued = true;

@@ -4,8 +4,8 @@
 // Step, a new α) is handled within one frame. The main thread only draws.
 //
 // Protocol (main → worker): requests `{rid, type, ...}` answered by one
-// `{type: 'reply', rid, ok, value | error}`; plus `{type: 'drawn'}` (the last
-// frame is on screen: back-pressure). Worker → main, unasked:
+// `{type: 'reply', rid, ok, value | error}`; plus `{type: 'drawn'}` (a
+// frame is on screen, or was replaced unseen: back-pressure). Worker → main, unasked:
 // `{type: 'progress', fraction, text}` while a file loads or a sweep runs,
 // `{type: 'frame', …}` (see `pump`), `{type: 'recovered', message}` after
 // the engine was restarted, `{type: 'fatal', message}` when it cannot be.
@@ -38,7 +38,11 @@ let pendingSteps = 0;
 let dirty = false;
 let dataDirty = false;
 let dataSeq = 0; // grows with each new data or configuration (not with the optimum)
-let awaitingAck = false;
+/** Frames posted and not yet drawn (or dropped) by the page. */
+let framesInFlight = 0;
+/** At most this many: one being drawn and the next one waiting, so that
+ * every animation frame has a fresh frame to draw. */
+const MAX_FRAMES_IN_FLIGHT = 2;
 let frameSeq = 0;
 let gridSent = null; // `${a},${b},${version}` of the grid last sent
 let sweepDirty = false;
@@ -159,9 +163,9 @@ function markData() {
   markDirty();
 }
 
-/** Posts a frame if one is due and the last one was drawn. */
+/** Posts a frame if one is due and fewer than MAX_FRAMES_IN_FLIGHT wait. */
 function pump() {
-  if (!dirty || awaitingAck || !hasData) return;
+  if (!dirty || framesInFlight >= MAX_FRAMES_IN_FLIGHT || !hasData) return;
   dirty = false;
   const message = { type: 'frame', seq: ++frameSeq, playing, playSeq, pace, dataSeq };
   const transfer = [];
@@ -204,7 +208,7 @@ function pump() {
   message.canStep = session.can_step();
   message.events = events;
   events = [];
-  awaitingAck = true;
+  framesInFlight += 1;
   post(message, transfer);
 }
 
@@ -689,7 +693,7 @@ const handlers = {
 
 async function handle(message) {
   if (message.type === 'drawn') {
-    awaitingAck = false;
+    framesInFlight = Math.max(0, framesInFlight - 1);
     drawnSince += 1;
     pump();
     return;
