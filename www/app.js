@@ -224,10 +224,11 @@ let share;
 
 // ------------------------------------------------------------------ frames
 
+/** Applies a frame; a promise when part of it waits for the next animation frame. */
 function applyFrame(f) {
   const t0 = performance.now();
   try {
-    applyFrameNow(f);
+    return applyFrameNow(f);
   } finally {
     performance.measure('gradstep:frame', { start: t0, end: performance.now() });
   }
@@ -251,7 +252,28 @@ function applyFrameNow(f) {
     app.summary = f.summary;
     app.data = S.fromDataSettings(f.summary.settings);
     app.emit('summary', f.summary, { fresh });
+    if (fresh && app.ready) {
+      // New data rebuilds tables and lists: their layout is this frame's
+      // work, and the read-outs and plots come in the next one (both at
+      // once held the main thread for 80–110 ms after a large load).
+      // The worker's next frame waits until then.
+      return new Promise((resolve) => {
+        requestAnimationFrame(() => {
+          try {
+            applyRest(f);
+          } finally {
+            resolve();
+          }
+        });
+      });
+    }
   }
+  applyRest(f);
+  return undefined;
+}
+
+/** The frame's read-outs and plots (see `applyFrameNow`). */
+function applyRest(f) {
   app.canStep = f.canStep;
   if (f.playSeq >= controls.playSeq) controls.setPlaying(f.playing);
   app.readout = f.readout;

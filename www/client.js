@@ -8,6 +8,7 @@ export function createClient({ onFrame, onProgress, onRecovered, onFatal, onErro
   const pending = new Map();
   let latest = null;
   let queued = false;
+  let halfDrawn = false; // a frame's second part waits for the next animation frame
   let started = null;
   let restart = null; // () => Promise, set by the page: reloads the last good state
 
@@ -60,10 +61,7 @@ export function createClient({ onFrame, onProgress, onRecovered, onFatal, onErro
           if (latest.events && latest.events.length) m.events = [...latest.events, ...(m.events || [])];
         }
         latest = m;
-        if (!queued) {
-          queued = true;
-          requestAnimationFrame(draw);
-        }
+        queueDraw();
         break;
       case 'progress':
         onProgress(m);
@@ -85,15 +83,34 @@ export function createClient({ onFrame, onProgress, onRecovered, onFatal, onErro
     }
   }
 
+  /** The next animation frame draws the latest frame (not while one is half drawn). */
+  function queueDraw() {
+    if (queued || halfDrawn || !latest) return;
+    queued = true;
+    requestAnimationFrame(draw);
+  }
+
   function draw() {
     queued = false;
     const frame = latest;
     latest = null;
     if (!frame) return;
+    let rest;
     try {
-      onFrame(frame);
+      rest = onFrame(frame);
     } finally {
-      worker.postMessage({ type: 'drawn', seq: frame.seq });
+      // Drawn: now, or once the part left for the next animation frame is.
+      const drawn = () => {
+        halfDrawn = false;
+        worker.postMessage({ type: 'drawn', seq: frame.seq });
+        queueDraw();
+      };
+      if (rest && typeof rest.then === 'function') {
+        halfDrawn = true;
+        rest.then(drawn, drawn);
+      } else {
+        drawn();
+      }
     }
   }
 

@@ -40,7 +40,17 @@ export function createDataPanel(app) {
 
   // ---------------------------------------------------------------- summary
 
-  function render(s) {
+  // What each costly part (the tables and lists that a large file makes long)
+  // was last built from: a summary that changes elsewhere (the optimum is
+  // ready) does not rebuild them and lay the page out again.
+  const built = { columns: '', target: '', features: '', preview: '' };
+  const changed = (part, key, force) => {
+    if (!force && built[part] === key) return false;
+    built[part] = key;
+    return true;
+  };
+
+  function render(s, force) {
     const cols = s.columns;
     ui.info.replaceChildren(
       el('strong', { text: `${count(s.rows)} rows × ${cols.length} columns` }),
@@ -58,16 +68,28 @@ export function createDataPanel(app) {
     setText(ui.details, facts.join(' · '));
     ui.warnings.replaceChildren(...s.warnings.map((w) => el('li', { text: w })));
     ui.warnings.hidden = s.warnings.length === 0;
-    fillRows(ui.columns.tBodies[0], cols.map((c) => [c.name, c.describe, count(c.missing)]));
+    const columnRows = cols.map((c) => [c.name, c.describe, count(c.missing)]);
+    if (changed('columns', JSON.stringify(columnRows), force)) fillRows(ui.columns.tBodies[0], columnRows);
 
     const target = s.settings.target;
-    setOptions(ui.target, cols.map((c) => {
+    if (changed('target', JSON.stringify([cols, target]), force)) setOptions(ui.target, cols.map((c) => {
       const usable = c.kind === 'numeric' || c.two_valued;
       const mark = c.kind === 'numeric' ? '' : c.two_valued ? ` (${c.kind}, two classes)` : ` (${c.kind})`;
       return { value: c.name, label: `${c.name}${mark}`, disabled: !usable && c.name !== target };
     }), target);
 
-    const chosen = new Set(s.settings.features);
+    if (changed('features', JSON.stringify([cols, target, s.settings.features]), force)) renderFeatures(cols, target, s.settings.features);
+
+    S.writeControl(S.BY_KEY.model, s.model, { force: true });
+    S.writeControl(S.BY_KEY.standardize, s.settings.standardize, { force: true });
+    S.writeControl(S.BY_KEY.missing, s.settings.missing, { force: true });
+    S.writeControl(S.BY_KEY.l2, s.settings.l2, { force: true });
+
+    if (changed('preview', JSON.stringify([cols.map((c) => c.name), target, s.preview]), force)) renderPreview(cols, target, s.preview);
+  }
+
+  function renderFeatures(cols, target, features) {
+    const chosen = new Set(features);
     const boxes = [];
     const left = [];
     for (const c of cols) {
@@ -82,24 +104,22 @@ export function createDataPanel(app) {
     }
     ui.features.replaceChildren(...boxes);
     ui.excluded.replaceChildren(...left);
+  }
 
-    S.writeControl(S.BY_KEY.model, s.model, { force: true });
-    S.writeControl(S.BY_KEY.standardize, s.settings.standardize, { force: true });
-    S.writeControl(S.BY_KEY.missing, s.settings.missing, { force: true });
-    S.writeControl(S.BY_KEY.l2, s.settings.l2, { force: true });
-
+  function renderPreview(cols, target, preview) {
     fillHead(ui.preview.tHead || ui.preview.createTHead(), cols.map((c) => c.name));
     const headCells = ui.preview.tHead.rows[0].cells;
     cols.forEach((c, i) => headCells[i].classList.toggle('target', c.name === target));
     const body = ui.preview.tBodies[0] || ui.preview.createTBody();
-    body.replaceChildren(...s.preview.map((row) => el('tr', {}, row.map((cell) => el('td', { text: cell })))));
+    body.replaceChildren(...preview.map((row) => el('tr', {}, row.map((cell) => el('td', { text: cell })))));
     if (!ui.preview.caption) ui.preview.createCaption();
-    setText(ui.preview.caption, `The first ${s.preview.length} rows as written in the file`);
+    setText(ui.preview.caption, `The first ${preview.length} rows as written in the file`);
   }
 
   app.on('summary', (s, { restore } = {}) => {
     if (!s) return;
-    render(s);
+    // A restore puts back controls the person changed: rebuild everything.
+    render(s, Boolean(restore));
     if (!restore && app.source) {
       if (app.source.example) {
         ui.example.value = app.source.example;
