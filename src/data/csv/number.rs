@@ -368,9 +368,10 @@ pub(crate) fn scan_short(window: &[u8; 16], len: usize) -> Option<Plain> {
         && (int_len == 1 || !first_zero)
         && (!has_point || (frac_len >= 1 && !last_zero))
         && (ndigits <= 15 || significant_digits(&window[start..len]) <= 15);
+    let fixed_ok = has_point && frac_len >= 1 && int_len >= 1 && (int_len == 1 || !first_zero);
     Some(Plain {
         value,
-        fixed: None,
+        fixed: fixed_ok.then_some((mant, frac_len as u8)),
         read: NumberRead {
             value: NumVal::Exact(value),
             decimal: if has_point && frac_len >= 1 {
@@ -900,6 +901,15 @@ mod tests {
                 (Some(p), Some(q)) => {
                     prop_assert_eq!(p.value.to_bits(), q.value.to_bits());
                     prop_assert_eq!(p.read, q.read);
+                    // The digits and decimals give back the spelling and the value.
+                    if let Some((mant, k)) = p.fixed {
+                        let k = usize::from(k);
+                        let digits = format!("{:0>width$}", mant, width = k + 1);
+                        let (i, f) = digits.split_at(digits.len() - k);
+                        prop_assert_eq!(format!("{}{i}.{f}", if neg { "-" } else { "" }), s.clone());
+                        let m = mant as f64 / POW10[k];
+                        prop_assert_eq!((if neg { -m } else { m }).to_bits(), p.value.to_bits());
+                    }
                 }
                 (None, _) => {}
                 (Some(_), None) => prop_assert!(false, "{} read only by the short scan", s),

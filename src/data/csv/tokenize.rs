@@ -94,9 +94,37 @@ impl Tokenizer {
     }
 
     /// The first byte at or after `j` that is the delimiter, CR, LF, a
-    /// quote or NUL (or `data.len()`): eight bytes at a time.
+    /// quote or NUL (or `data.len()`): eight bytes at a time (sixteen in
+    /// the browser).
     #[inline]
     fn find_special(&self, data: &[u8], mut j: usize) -> usize {
+        // In the browser: sixteen bytes at a time with simd128 (the same
+        // candidates as the word loop below, which takes the rest).
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        while let Some(w) = data.get(j..j + 16) {
+            use core::arch::wasm32::*;
+            let mut b = [0u8; 16];
+            b.copy_from_slice(w);
+            let x = u128::from_le_bytes(b);
+            let v = u64x2(x as u64, (x >> 64) as u64);
+            let m = v128_or(
+                v128_or(
+                    u8x16_lt(v, u8x16_splat(0x0E)),
+                    u8x16_eq(v, u8x16_splat(self.delim_pattern as u8)),
+                ),
+                u8x16_eq(v, u8x16_splat(b'"')),
+            );
+            let mask = u8x16_bitmask(m);
+            if mask != 0 {
+                let at = j + mask.trailing_zeros() as usize;
+                if self.class[usize::from(data[at])] != NORMAL {
+                    return at;
+                }
+                j = at + 1;
+                continue;
+            }
+            j += 16;
+        }
         while let Some(w) = data.get(j..j + 8) {
             let mut b = [0u8; 8];
             b.copy_from_slice(w);
