@@ -671,7 +671,7 @@ fn landscape_is_square_with_every_path() {
     let t = texts(&s);
     assert!(t
         .iter()
-        .any(|t| t.contains("w₁ (size), standardized units")));
+        .any(|t| t.contains("w₁ (size), price units per SD of size")));
     assert!(t.iter().any(|t| t.contains("sample of 2,083")));
     assert_clean(&s);
 }

@@ -715,6 +715,38 @@ fn class_legend(scene: &Scene, legend: &mut Vec<LegendEntry>) {
     ));
 }
 
+/// A landscape axis: parameter `k` and what one unit of it is. The training
+/// parameters standardize the features, never the target: a weight is per
+/// standard deviation of its feature, the bias is in the output's units.
+fn axis_title(scene: &Scene, k: usize) -> String {
+    let name = scene
+        .parameter_names
+        .get(k)
+        .cloned()
+        .unwrap_or_else(|| format!("θ{}", k + 1));
+    let output = match scene.model {
+        ModelKind::Linear => format!("{} units", scene.target_name),
+        ModelKind::Logistic => "log-odds".to_string(),
+    };
+    let title = match scene.feature_names.get(k) {
+        Some(feature) if scene.standardized => format!("{name}, {output} per SD of {feature}"),
+        Some(feature) => format!("{name}, {output} per unit of {feature}"),
+        None => format!("{name}, {output}"),
+    };
+    // Long names: the unit without the output's name, so the title fits.
+    if title.chars().count() <= MAX_AXIS_TITLE {
+        return title;
+    }
+    match scene.feature_names.get(k) {
+        Some(_) if scene.standardized => format!("{name}, per SD of its feature"),
+        Some(_) => format!("{name}, per unit of its feature"),
+        None => name,
+    }
+}
+
+/// Longest landscape axis title, in characters, that fits a phone's canvas.
+const MAX_AXIS_TITLE: usize = 44;
+
 /// The landscape: the grid, every run's path in its colour, the optimum
 /// and the Newton point. Errors on a grid whose values do not fill it.
 pub fn draw_landscape<DB: DrawingBackend>(
@@ -733,22 +765,7 @@ pub fn draw_landscape<DB: DrawingBackend>(
             grid.resolution
         )));
     }
-    let unit = if scene.standardized {
-        "standardized units"
-    } else {
-        "original units"
-    };
-    let name = |k: usize| {
-        scene
-            .parameter_names
-            .get(k)
-            .cloned()
-            .unwrap_or_else(|| format!("θ{}", k + 1))
-    };
-    let (xn, yn) = (
-        format!("{}, {unit}", name(a)),
-        format!("{}, {unit}", name(b)),
-    );
+    let (xn, yn) = (axis_title(scene, a), axis_title(scene, b));
     let landscape = Landscape {
         a,
         b,
