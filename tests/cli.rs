@@ -306,6 +306,48 @@ fn a_learning_rate_that_diverges_exits_1_after_the_report() {
 }
 
 #[test]
+fn rejects_a_batch_size_outside_one_to_n_and_an_unknown_start() {
+    for (flag, value, needle) in [
+        ("--batch-size", "0", "give 1 to 21"),
+        ("--batch-size", "22", "give 1 to 21"),
+        ("--start", "middle", "not zeros or random"),
+    ] {
+        let out = gradstep(&["fit", "tests/data/stackloss.csv", flag, value]);
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(needle) && err.lines().count() == 1, "{err}");
+    }
+}
+
+#[test]
+fn start_zeros_keeps_the_seed_for_the_shuffle_only() {
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "fit",
+            "tests/data/stackloss.csv",
+            "--standardize",
+            "--steps",
+            "30",
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        json_of(&gradstep(&args))
+    };
+    let random = run(&["--seed", "7", "--batch-size", "5"]);
+    let zeros = run(&["--seed", "7", "--batch-size", "5", "--start", "zeros"]);
+    assert_eq!(random["start"], "random");
+    assert_eq!(zeros["start"], "zeros");
+    assert_eq!(zeros["seed"], 7);
+    assert_ne!(random["loss"], zeros["loss"]);
+    // Full batch from zeros: the seed changes nothing, bit for bit.
+    let full = run(&["--seed", "7", "--batch-size", "21", "--start", "zeros"]);
+    let plain = run(&[]);
+    assert_eq!(plain["start"], "zeros");
+    assert_eq!(full["loss"], plain["loss"]);
+    assert_eq!(full["weights"], plain["weights"]);
+}
+
+#[test]
 fn a_constant_target_says_why_r2_is_undefined() {
     let path = temp_csv("flat.csv", "x,y\n1,5\n2,5\n3,5\n4,5\n");
     let v = json_of(&gradstep(&["fit", &path, "--target", "y", "--json"]));

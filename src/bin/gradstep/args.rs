@@ -88,6 +88,11 @@ pub struct FitArgs {
     /// it also seeds the mini-batch shuffle.
     #[arg(long)]
     pub seed: Option<u64>,
+    /// Where θ starts: zeros, or random (drawn with --seed). Default:
+    /// random when --seed is given, else zeros; `--start zeros --seed S`
+    /// repeats a page run whose shuffle seed is S.
+    #[arg(long)]
+    pub start: Option<String>,
     /// With --json: add `history`, the loss after every step (step 0 first).
     #[arg(long)]
     pub history: bool,

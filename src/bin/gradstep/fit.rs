@@ -149,6 +149,14 @@ pub fn run(args: &FitArgs) -> Result<FitEnd, String> {
         }
         Ok(settings)
     })?;
+    let rows = s.loaded().map_or(0, |d| d.dataset().rows());
+    if let Some(b) = args.batch_size {
+        if b == 0 || b > rows {
+            return Err(format!(
+                "--batch-size: {b} is not a batch of these {rows} rows; give 1 to {rows} ({rows} is the full batch)"
+            ));
+        }
+    }
     let run = RunSettings {
         optimizer,
         learning_rate,
@@ -158,8 +166,20 @@ pub fn run(args: &FitArgs) -> Result<FitEnd, String> {
         tolerance: args.tol,
     };
     s.set_run(0, &run).map_err(|e| e.to_string())?;
-    if let Some(seed) = args.seed {
-        s.set_random_start(seed).map_err(|e| e.to_string())?;
+    let random_start = match args.start.as_deref().map(str::trim) {
+        None => args.seed.is_some(),
+        Some(w) if w.eq_ignore_ascii_case("zeros") => false,
+        Some(w) if w.eq_ignore_ascii_case("random") => true,
+        Some(w) => {
+            return Err(format!(
+                "--start: '{}' is not zeros or random",
+                gradstep::limits::quote(w)
+            ))
+        }
+    };
+    if random_start {
+        s.set_random_start(args.seed.unwrap_or(0))
+            .map_err(|e| e.to_string())?;
     }
     if args.history {
         s.keep_full_history().map_err(|e| e.to_string())?;
@@ -175,10 +195,13 @@ pub fn run(args: &FitArgs) -> Result<FitEnd, String> {
             #[serde(flatten)]
             report: FitReport,
             learning_rate_auto: bool,
+            /// Where θ started: "zeros" or "random" (drawn with the seed).
+            start: &'static str,
         }
         let printed = Printed {
             report: FitReport::of(d, 0),
             learning_rate_auto: auto_lr,
+            start: if random_start { "random" } else { "zeros" },
         };
         let mut w = std::io::BufWriter::new(std::io::stdout().lock());
         let written = serde_json::to_writer(&mut w, &printed)
