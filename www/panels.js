@@ -183,12 +183,13 @@ export function createPanels(app) {
     const names = app.summary.parameter_names;
     fillRows(ui.gradTable.tBodies[0], g.rows.map((row) => [
       names[row.index] ?? `θ${row.index}`,
+      // The verdict first: the card is narrow, and the numbers scroll.
+      { text: row.agrees ? '✓ agrees' : '✗ disagrees', className: row.agrees ? 'good' : 'bad' },
       app.fmt(row.analytic, 8),
       app.fmt(row.numerical, 8),
       app.fmt(row.step, 3),
       app.fmt(row.difference, 3),
       app.fmt(row.tolerance, 3),
-      { text: row.agrees ? '✓ agrees' : '✗ disagrees', className: row.agrees ? 'good' : 'bad' },
     ]));
     const bad = g.rows.filter((row) => !row.agrees).length;
     setText(ui.gradSummary, g.all_agree
