@@ -404,8 +404,17 @@ async function loadFile(file, settings) {
   let parseMs = 0;
   let rows = 0;
   try {
+    // The next chunk is read while this one is parsed.
+    const read = (from) => {
+      if (from >= size) return null;
+      const chunk = file.slice(from, Math.min(size, from + CHUNK_BYTES)).arrayBuffer();
+      chunk.catch(() => {}); // a read left behind by a cancelled load fails quietly
+      return chunk;
+    };
+    let next = read(0);
     for (let at = 0; at < size || (size === 0 && at === 0); at += CHUNK_BYTES) {
-      const buffer = size === 0 ? new ArrayBuffer(0) : await file.slice(at, Math.min(size, at + CHUNK_BYTES)).arrayBuffer();
+      const buffer = size === 0 ? new ArrayBuffer(0) : await next;
+      next = read(at + CHUNK_BYTES);
       if (token !== loadToken) return { cancelled: true };
       const p0 = performance.now();
       const progress = call(() => session.push_bytes(new Uint8Array(buffer)));
