@@ -190,6 +190,26 @@ impl OptimizerConfig {
         }
     }
 
+    /// The learning rate above which this rule diverges on a quadratic
+    /// whose largest curvature is `l`, with its formula: 2/L for gradient
+    /// descent, 2(1 + μ)/L for heavy ball, 2(1 + μ)/((1 + 2μ)L) for
+    /// Nesterov; `None` for the adaptive rules, whose steps L does not bound.
+    pub fn stability_bound(&self, l: f64) -> Option<(f64, &'static str)> {
+        if !(l > 0.0 && l.is_finite()) {
+            return None;
+        }
+        let mu = self.momentum;
+        match self.kind {
+            OptimizerKind::Gd => Some((2.0 / l, "2/L")),
+            OptimizerKind::Momentum => Some((2.0 * (1.0 + mu) / l, "2(1 + μ)/L")),
+            OptimizerKind::Nesterov => Some((
+                (2.0 + 2.0 * mu) / ((1.0 + 2.0 * mu) * l),
+                "2(1 + μ)/((1 + 2μ)L)",
+            )),
+            _ => None,
+        }
+    }
+
     /// The ε in use: `eps`, or the kind's PyTorch default (1e-8 for the
     /// rules that have no ε, where it is unused).
     pub fn eps_value(&self) -> f64 {
@@ -377,4 +397,29 @@ fn rule_rows(
             vec![t, g, m_next, step, t - step]
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{OptimizerConfig, OptimizerKind};
+
+    #[test]
+    fn stability_bounds_follow_each_rule() {
+        let bound = |kind| OptimizerConfig::new(kind).stability_bound(2.0).map(|b| b.0);
+        assert_eq!(bound(OptimizerKind::Gd), Some(1.0));
+        // μ = 0.9: 2(1.9)/2 and 3.8/(2.8 · 2).
+        assert!((bound(OptimizerKind::Momentum).unwrap() - 1.9).abs() < 1e-15);
+        assert!((bound(OptimizerKind::Nesterov).unwrap() - 3.8 / 5.6).abs() < 1e-15);
+        for kind in [
+            OptimizerKind::Adagrad,
+            OptimizerKind::Rmsprop,
+            OptimizerKind::Adam,
+        ] {
+            assert_eq!(bound(kind), None);
+        }
+        assert_eq!(
+            OptimizerConfig::new(OptimizerKind::Gd).stability_bound(0.0),
+            None
+        );
+    }
 }

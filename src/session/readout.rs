@@ -614,8 +614,8 @@ fn detail(d: &Loaded, found: Option<(&[f64], f64)>) -> Detail {
             r2,
             r2_reason,
         } => vec![
-            ("MSE".to_string(), number(mse, 5)),
-            ("RMSE".to_string(), number(rmse, 5)),
+            ("MSE".to_string(), number(mse, 6)),
+            ("RMSE".to_string(), number(rmse, 6)),
             (
                 "R²".to_string(),
                 r2.map_or_else(
@@ -625,7 +625,7 @@ fn detail(d: &Loaded, found: Option<(&[f64], f64)>) -> Detail {
             ),
         ],
         Metrics::Logistic { log_loss, accuracy } => vec![
-            ("Log-loss".to_string(), number(log_loss, 5)),
+            ("Log-loss".to_string(), number(log_loss, 6)),
             ("Accuracy".to_string(), percent(accuracy)),
         ],
     };

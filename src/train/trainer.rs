@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::limits::MAX_FULL_HISTORY;
 use crate::model::{Evaluation, Metrics, Objective, Problem, RowSet};
-use crate::optim::{Batches, Optimizer, OptimizerConfig, OptimizerKind, Schedule};
+use crate::optim::{Batches, Optimizer, OptimizerConfig, Schedule};
 use crate::{GradstepError, Result};
 
 use super::series::Series;
@@ -585,17 +585,9 @@ impl Trainer {
         );
         let bound = self
             .lipschitz
-            .filter(|l| *l > 0.0 && l.is_finite())
-            .map(|l| {
-                let mu = self.config.optimizer.momentum;
-                match self.config.optimizer.kind {
-                    OptimizerKind::Gd => (2.0 / l, 1.0 / l),
-                    // Heavy ball on a quadratic is stable for α < 2(1 + μ)/L.
-                    OptimizerKind::Momentum => (2.0 * (1.0 + mu) / l, 1.0 / l),
-                    OptimizerKind::Nesterov => ((2.0 + 2.0 * mu) / ((1.0 + 2.0 * mu) * l), 1.0 / l),
-                    _ => (f64::NAN, f64::NAN),
-                }
-            });
+            .and_then(|l| self.config.optimizer.stability_bound(l))
+            .zip(self.lipschitz)
+            .map(|((top, _), l)| (top, 1.0 / l));
         match bound {
             Some((top, safe)) if top.is_finite() => advice.push_str(&format!(
                 ". Each step overshoots the minimum: lower the learning rate below {} (1/L = {} is safe) and press Reset",

@@ -218,6 +218,9 @@ pub fn run(args: &FitArgs) -> Result<FitEnd, String> {
             return Err(format!("cannot write the output: {e}"));
         }
     } else {
+        if args.history {
+            out!("note: --history adds the loss of every step to --json output; this report has none");
+        }
         print_header(&s, auto_lr);
         train_with_progress(&mut s, steps)?;
         s.solve_optimum().map_err(|e| e.to_string())?;
@@ -267,9 +270,14 @@ fn print_header(s: &Session, auto_lr: bool) {
         (true, Some(_), _) => " (PyTorch's default)".into(),
         _ => String::new(),
     };
-    let stability = match l {
-        Some(l) => format!("divergence above 2/L = {}", number(2.0 / l, 5)),
-        None => "L is undefined (the values are too large)".into(),
+    let stability = match (l, l.and_then(|l| c.optimizer.stability_bound(l))) {
+        (Some(_), Some((top, formula))) => format!("divergence above {formula} = {}", number(top, 5)),
+        (Some(l), None) => format!(
+            "adaptive steps, which L = {} does not bound; plain gradient descent would diverge above 2/L = {}",
+            number(l, 5),
+            number(2.0 / l, 5)
+        ),
+        (None, _) => "L is undefined (the values are too large)".into(),
     };
     let conditioning = match d.curvature().condition_number {
         Some(k) => format!("condition number {}", number(k, 4)),
