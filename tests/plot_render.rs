@@ -190,6 +190,7 @@ fn frame(runs: usize, p: usize, optimum: bool) -> Frame {
         newton: Some((0..p).map(|k| 0.25 + 0.1 * k as f64).collect()),
         pair: Some((0, 1)),
         eigen: None,
+        noise: None,
     }
 }
 
@@ -941,6 +942,7 @@ fn empty_and_mismatched_input_gives_clear_errors() {
         newton: None,
         pair: None,
         eigen: None,
+        noise: None,
     };
     let (s, r) = svg(W, H, |b| {
         painter::draw_loss(b, &scene, &empty, &LossOptions::default(), style())

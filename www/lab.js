@@ -41,6 +41,7 @@ export function createLab(app) {
     fullBatch: $('full-batch'),
     batchInfo: $('batch-info'),
     batchStats: $('batch-stats'),
+    noiseBall: $('noise-ball'),
     batchLossBox: $('batch-loss-box'),
     schedule: $('schedule'),
     scheduleParams: $('schedule-params'),
@@ -103,6 +104,7 @@ export function createLab(app) {
         ui.batchStats.dataset.key = k;
         ui.batchStats.replaceChildren(...pairs.flatMap(([t, d]) => [el('dt', { text: t }), el('dd', { class: 'num', text: d })]));
       }
+      setText(ui.noiseBall, b.noise_ball || (r.optimum.found ? '' : 'Once the exact optimum is known, this says how far the mini-batch noise keeps the steps from it.'));
     }
     if (ui.scheduleTableBox.open) renderScheduleTable(r);
   });

@@ -35,6 +35,7 @@ mod batches;
 
 mod gd;
 mod momentum;
+pub mod noise;
 mod rmsprop;
 mod schedule;
 

@@ -86,6 +86,12 @@ pub struct LandscapeScene<'a> {
     pub optimum: Option<(f64, f64)>,
     /// Where one Newton step from the active run lands, when asked for.
     pub newton: Option<(f64, f64)>,
+    /// The active run's SGD noise ball around the optimum: its covariance
+    /// (Pₐₐ, Pₐᵦ, Pᵦᵦ), drawn as the ellipse two standard deviations out
+    /// (about 86% of the cloud), in `noise_color`.
+    pub noise: Option<[f64; 3]>,
+    /// The colour of the noise ball (the active run's).
+    pub noise_color: RGBColor,
     /// Axis titles.
     pub axes: Axes<'a>,
     /// A note above the plot (sampling, held parameters).
@@ -103,6 +109,8 @@ pub struct LandscapeInfo {
     pub optimum_drawn: bool,
     /// Whether the Newton marker was drawn.
     pub newton_drawn: bool,
+    /// Whether the noise ball was drawn.
+    pub noise_drawn: bool,
     /// Current points drawn.
     pub current_drawn: usize,
     /// Start markers drawn.
@@ -113,6 +121,31 @@ pub struct LandscapeInfo {
     pub cell_rects: usize,
     /// Pixel ↔ value mapping of the plot area.
     pub mapping: PlotMapping,
+}
+
+/// The ellipse {x : (x − c)ᵀ P⁻¹ (x − c) = k²} of the 2 × 2 covariance
+/// `(Pₐₐ, Pₐᵦ, Pᵦᵦ)` as a closed polyline; empty when P is not positive
+/// definite.
+pub fn noise_ellipse(c: (f64, f64), cov: [f64; 3], k: f64) -> Vec<(f64, f64)> {
+    let [paa, pab, pbb] = cov;
+    // P = LLᵀ (Cholesky): the ellipse is c + k·L·(cos t, sin t).
+    if paa.is_nan() || paa <= 0.0 || !paa.is_finite() || !pab.is_finite() || !pbb.is_finite() {
+        return Vec::new();
+    }
+    let l11 = paa.sqrt();
+    let l21 = pab / l11;
+    let rest = pbb - l21 * l21;
+    if rest.is_nan() || rest <= 0.0 {
+        return Vec::new();
+    }
+    let l22 = rest.sqrt();
+    (0..=64)
+        .map(|i| {
+            let t = std::f64::consts::TAU * i as f64 / 64.0;
+            let (u, v) = (t.cos(), t.sin());
+            (c.0 + k * l11 * u, c.1 + k * (l21 * u + l22 * v))
+        })
+        .collect()
 }
 
 /// `n` with thousands separators: `2,083`.
@@ -305,6 +338,26 @@ pub fn draw_landscape<DB: DrawingBackend>(
         }
     }
 
+    let mut noise_drawn = false;
+    if let (Some(opt), Some(cov)) = (scene.optimum, scene.noise) {
+        let pen = style::Pen::solid(scene.noise_color, 1.75).with(style::Stroke::Dashed);
+        // The parts inside the plot (a wide ball may leave it).
+        let mut part = Vec::new();
+        for q in noise_ellipse(opt, cov, 2.0)
+            .into_iter()
+            .chain([(f64::NAN, f64::NAN)])
+        {
+            if style::inside(q, &x_range, &y_range) {
+                part.push(q);
+            } else if part.len() >= 2 {
+                style::draw_line(&mut chart, &style, std::mem::take(&mut part), pen)?;
+                noise_drawn = true;
+            } else {
+                part.clear();
+            }
+        }
+    }
+
     let mut optimum_drawn = false;
     if let Some(opt) = scene.optimum.filter(visible) {
         let r = style.px(6.0);
@@ -351,6 +404,7 @@ pub fn draw_landscape<DB: DrawingBackend>(
         paths,
         optimum_drawn,
         newton_drawn,
+        noise_drawn,
         current_drawn,
         starts_drawn,
         contour_lines,

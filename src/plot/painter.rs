@@ -821,6 +821,8 @@ pub fn draw_landscape<DB: DrawingBackend>(
             runs: &runs,
             optimum: frame.optimum.as_ref().and_then(|o| pair_of(&o.theta)),
             newton: frame.newton.as_deref().and_then(pair_of),
+            noise: frame.noise.filter(|_| same_pair),
+            noise_color: run_color(frame.active),
             axes: Axes { x: &xn, y: &yn },
             caption: (!caption.is_empty()).then_some(caption.as_str()),
         },

@@ -111,6 +111,9 @@ pub(crate) struct OptimumState {
     /// The Hessian at θ* (logistic) or the constant one (linear), for the
     /// eigendirections.
     hessian: Option<Curvature>,
+    /// The rows' gradient covariance at θ*, once a mini-batch run asks
+    /// for its noise ball.
+    noise: Option<crate::optim::noise::GradientNoise>,
 }
 
 /// The data and the problem posed on it.
@@ -392,6 +395,7 @@ impl Session {
                 solver: Some(OptimumSolver::new(&problem)),
                 result: None,
                 hessian: None,
+                noise: None,
             },
             dataset,
             problem,
@@ -873,6 +877,36 @@ impl Loaded {
     /// matrix is the Hessian); the logistic bound otherwise.
     fn curvature_exact(&self) -> Curvature {
         self.curvature.clone()
+    }
+
+    /// Estimates the rows' gradient covariance at θ* (one pass over at most
+    /// `NOISE_MAX_ROWS` rows), once the optimum is known and some run uses
+    /// mini-batches.
+    pub(crate) fn ensure_noise(&mut self) {
+        if self.optimum.noise.is_some() {
+            return;
+        }
+        let Some((theta, _)) = self.optimum.result.as_ref().and_then(Optimum::found) else {
+            return;
+        };
+        let n = self.problem.rows();
+        let batched = self.runs.iter().any(|r| {
+            let b = r.trainer.config().batch_size;
+            b > 0 && b < n
+        });
+        if batched {
+            self.optimum.noise = crate::optim::noise::GradientNoise::at(&self.problem, theta);
+        }
+    }
+
+    /// Where plain SGD with run `index`'s learning rate and batch size
+    /// settles around θ* (see [`crate::optim::noise`]); `None` before the
+    /// noise is estimated, with the full batch, or when there is no bound.
+    pub fn noise_ball(&self, index: usize) -> Option<crate::optim::noise::NoiseBall> {
+        let noise = self.optimum.noise.as_ref()?;
+        let h = self.optimum.hessian.as_ref()?;
+        let c = self.runs.get(index)?.trainer.config();
+        noise.ball(h, c.learning_rate, c.batch_size)
     }
 
     /// The exact optimum, once known.

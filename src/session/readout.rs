@@ -204,6 +204,8 @@ pub struct BatchText {
     pub angle: String,
     /// ‖batch gradient‖ / ‖full gradient‖.
     pub norm_ratio: String,
+    /// Where SGD's noise keeps it from θ*, in words (empty until known).
+    pub noise_ball: String,
 }
 
 /// The exact optimum as the page reports it.
@@ -485,6 +487,7 @@ impl Session {
         if let Some((a, b)) = view.pair {
             landscape::update(d, a, b);
         }
+        d.ensure_noise();
         let d = self.data()?;
         let eig = d
             .optimum
@@ -561,6 +564,14 @@ impl Session {
             newton,
             pair: view.pair.map(|(a, b)| (a as u32, b as u32)),
             eigen,
+            noise: view
+                .pair
+                .zip(d.noise_ball(d.active))
+                .and_then(|((a, b), ball)| {
+                    let p = d.problem.layout().len();
+                    let at = |i: usize, j: usize| ball.covariance.get(i * p + j).copied();
+                    Some([at(a, a)?, at(a, b)?, at(b, b)?])
+                }),
         })
     }
 
@@ -587,6 +598,29 @@ impl Session {
         super::analysis::start_sweep(d, steps.clamp(1, 1000));
         Ok(())
     }
+}
+
+/// The active run's noise ball, in words (see [`crate::optim::noise`]).
+fn noise_text(d: &Loaded, t: &crate::train::Trainer) -> String {
+    let Some(ball) = d.noise_ball(d.active) else {
+        return String::new();
+    };
+    let c = t.config();
+    let other = if c.optimizer.kind == OptimizerKind::Gd {
+        String::new()
+    } else {
+        format!(
+            " (worked out for plain SGD; {} moves differently)",
+            c.optimizer.kind.label()
+        )
+    };
+    format!(
+        "With batches of {} rows at α = {}, SGD never settles: it wanders about {} from θ* (RMS distance, training units), where the loss sits about {} above L* on average{other}. A smaller α or a larger batch shrinks this noise ball; the dashed ellipse on the landscape holds about 86% of it.",
+        c.batch_size,
+        number(c.learning_rate, 4),
+        number(ball.rms_distance, 3),
+        number(ball.excess_loss, 3),
+    )
 }
 
 fn detail(d: &Loaded, found: Option<(&[f64], f64)>) -> Detail {
@@ -672,6 +706,7 @@ fn detail(d: &Loaded, found: Option<(&[f64], f64)>) -> Detail {
             |a| format!("{}°", number(a, 3)),
         ),
         norm_ratio: b.norm_ratio.map_or_else(String::new, |r| number(r, 3)),
+        noise_ball: noise_text(d, t),
     });
     let c = t.config();
     let eig = d

@@ -74,6 +74,10 @@ pub struct Frame {
     /// Errors along the Hessian's eigendirections for the active run, when
     /// asked for.
     pub eigen: Option<EigenView>,
+    /// The active run's SGD noise ball on the pair, when it has one: the
+    /// cloud's covariance (Pₐₐ, Pₐᵦ, Pᵦᵦ) around θ* (training units).
+    #[serde(default)]
+    pub noise: Option<[f64; 3]>,
 }
 
 /// θ* and L*.

@@ -446,6 +446,7 @@ impl Painter {
             a_range: (f64, f64),
             b_range: (f64, f64),
             sampled_rows: Option<u32>,
+            noise_drawn: bool,
         }
         to_js(&Out {
             a: grid.a,
@@ -453,6 +454,7 @@ impl Painter {
             a_range: grid.a_range,
             b_range: grid.b_range,
             sampled_rows: grid.sampled_rows,
+            noise_drawn: info.noise_drawn,
         })
     }
 

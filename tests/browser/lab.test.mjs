@@ -31,6 +31,12 @@ test('mini-batches: the batch against the full gradient, its own loss on the cur
   assert.match(stats, /Angle to the full gradient\s*[\d.]+°/);
   assert.match(stats, /‖batch g‖ \/ ‖full g‖\s*[\d.]+/);
   assert.match(await page.locator('#race-table').textContent(), /batch 20/);
+  // The noise ball: in words once the optimum is known, and on the landscape.
+  const ball = page.locator('#noise-ball').filter({ hasText: 'SGD never settles' });
+  await ball.waitFor();
+  const [rms, excess] = /wanders about ([^ ]+) from θ\*.* about ([^ ]+) above L\*/.exec(await ball.textContent()).slice(1).map(num);
+  assert.ok(rms > 0 && excess > 0, `${rms} ${excess}`);
+  await page.locator('#landscape-caption').filter({ hasText: 'noise ball' }).waitFor();
   // Ten batches make an epoch.
   for (let i = 0; i < 9; i++) await stepOnce(page);
   await page.locator('#epoch').filter({ hasText: '1 epochs' }).waitFor();

@@ -664,6 +664,58 @@ pub(crate) fn gram_chunks(
     to: usize,
     out: &mut Curvature,
 ) {
+    let weights = match theta {
+        None => RowWeights::Ones,
+        Some(theta) => RowWeights::Logistic(theta),
+    };
+    weighted_chunks(design, weights, from, to, out);
+}
+
+/// Σᵢ gᵢgᵢᵀ and Σᵢ gᵢ, with gᵢ = ∂ℓ/∂zᵢ · aᵢ the row's own gradient at θ
+/// (training units, no penalty): the sums behind the covariance of a
+/// mini-batch gradient (the noise of SGD). Over every row, or over chunks
+/// spread evenly through the data when there are more than `max_rows`.
+pub(crate) fn gradient_outer(
+    design: &Design,
+    theta: &[f64],
+    model: ModelKind,
+    max_rows: usize,
+) -> Curvature {
+    let mut out = Curvature::zeros(design.dim() + 1);
+    let chunks = design.rows().div_ceil(CHUNK_ROWS);
+    let wanted = max_rows.div_ceil(CHUNK_ROWS).clamp(1, chunks.max(1));
+    for i in 0..wanted {
+        let k = i * chunks / wanted;
+        weighted_chunks(
+            design,
+            RowWeights::GradientSquared(theta, model),
+            k,
+            (k + 1).min(chunks),
+            &mut out,
+        );
+    }
+    out.mirror();
+    out
+}
+
+/// The row weights cᵢ of a weighted Gram pass.
+#[derive(Clone, Copy)]
+enum RowWeights<'a> {
+    /// cᵢ = 1.
+    Ones,
+    /// cᵢ = σ'(zᵢ) at θ (logistic curvature), with the loss and gradient.
+    Logistic(&'a [f64]),
+    /// cᵢ = (∂ℓ/∂zᵢ)² at θ, with the loss and gradient.
+    GradientSquared(&'a [f64], ModelKind),
+}
+
+fn weighted_chunks(
+    design: &Design,
+    weights: RowWeights<'_>,
+    from: usize,
+    to: usize,
+    out: &mut Curvature,
+) {
     let d = design.dim();
     let p = d + 1;
     // Training-units columns of one sub-block, then the row weights.
@@ -691,6 +743,10 @@ pub(crate) fn gram_chunks(
                 }
             }
             let c = &mut c[..len];
+            let theta = match weights {
+                RowWeights::Ones => None,
+                RowWeights::Logistic(theta) | RowWeights::GradientSquared(theta, _) => Some(theta),
+            };
             match theta {
                 None => c.fill(1.0),
                 Some(theta) => {
@@ -702,11 +758,25 @@ pub(crate) fn gram_chunks(
                             *zi += wj * aj;
                         }
                     }
-                    for (ci, &zi) in c.iter_mut().zip(z.iter()) {
-                        let s = sigmoid(zi);
-                        *ci = s * (1.0 - s);
+                    if let RowWeights::Logistic(_) = weights {
+                        for (ci, &zi) in c.iter_mut().zip(z.iter()) {
+                            let s = sigmoid(zi);
+                            *ci = s * (1.0 - s);
+                        }
                     }
-                    let (l, g, right) = eval_block::<CrossEntropy>(z, &t[s0..s1]);
+                    // One call site per loss: the logistic one is large.
+                    let (l, g, right) =
+                        if let RowWeights::GradientSquared(_, ModelKind::Linear) = weights {
+                            eval_block::<Squared>(z, &t[s0..s1])
+                        } else {
+                            eval_block::<CrossEntropy>(z, &t[s0..s1])
+                        };
+                    // z now holds ∂ℓ/∂z.
+                    if let RowWeights::GradientSquared(..) = weights {
+                        for (ci, &gi) in c.iter_mut().zip(z.iter()) {
+                            *ci = gi * gi;
+                        }
+                    }
                     out.sums.loss += l;
                     out.sums.dz += g;
                     out.sums.correct += right;

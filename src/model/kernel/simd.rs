@@ -95,7 +95,8 @@ fn cross_entropy(z: v128, t: v128) -> (v128, v128, v128) {
 
 /// The logistic `eval_block`: turns z into ∂ℓ/∂z in place and returns the
 /// lane sums (Σ ℓ, Σ ∂ℓ/∂z) and the right count, exactly as the scalar code.
-#[inline(always)]
+// One copy for every pass (it is large, and called once per 512 rows).
+#[inline(never)]
 pub(super) fn cross_entropy_block(z: &mut [f64], t: &[f64]) -> ([f64; LANES], [f64; LANES], u64) {
     let mut la = [splat(0.0); LANES / 2];
     let mut ga = [splat(0.0); LANES / 2];
