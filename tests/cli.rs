@@ -219,6 +219,23 @@ fn every_optimizer_and_schedule_flag_works() {
 }
 
 #[test]
+fn rejects_a_hyperparameter_the_optimizer_does_not_use() {
+    for (args, flag) in [
+        (
+            vec!["--optimizer", "adam", "--momentum", "0.5"],
+            "--momentum",
+        ),
+        (vec!["--beta1", "0.5"], "--beta1"),
+        (vec!["--optimizer", "momentum", "--eps", "1e-6"], "--eps"),
+        (vec!["--optimizer", "adam", "--decay", "0.9"], "--decay"),
+    ] {
+        let mut all = vec!["fit", "tests/data/stackloss.csv"];
+        all.extend(&args);
+        assert_rejected(&all, &[flag, "does not use it"]);
+    }
+}
+
+#[test]
 fn the_same_seed_reproduces_a_mini_batch_run() {
     let run = || {
         json_of(&gradstep(&[

@@ -97,6 +97,25 @@ pub fn run(args: &FitArgs) -> Result<FitEnd, String> {
         .optimizer
         .parse()
         .map_err(|e| format!("--optimizer: {e}"))?;
+    // A hyperparameter the chosen rule does not have is refused, not ignored.
+    use OptimizerKind::{Adagrad, Adam, Momentum, Nesterov, Rmsprop};
+    let flags: [(&str, bool, &[OptimizerKind]); 5] = [
+        ("--momentum", args.momentum.is_some(), &[Momentum, Nesterov]),
+        ("--beta1", args.beta1.is_some(), &[Adam]),
+        ("--beta2", args.beta2.is_some(), &[Adam]),
+        ("--eps", args.eps.is_some(), &[Adagrad, Rmsprop, Adam]),
+        ("--decay", args.decay.is_some(), &[Rmsprop]),
+    ];
+    for (flag, given, used_by) in flags {
+        if given && !used_by.contains(&kind) {
+            let names: Vec<&str> = used_by.iter().map(|k| k.name()).collect();
+            return Err(format!(
+                "{flag}: --optimizer {} does not use it (only {} do)",
+                kind.name(),
+                names.join(", ")
+            ));
+        }
+    }
     let mut optimizer = OptimizerConfig::new(kind);
     if let Some(v) = args.momentum {
         optimizer.momentum = v;

@@ -383,23 +383,15 @@ fn block<'a, L: RowLoss, const GRAD: bool, const STD: bool, F: Fn(usize) -> &'a 
         if GRAD {
             let d = gw.len();
             let mut j = 0;
-            while j + 4 <= d {
-                let xs = [
-                    &x(j)[s0..s1],
-                    &x(j + 1)[s0..s1],
-                    &x(j + 2)[s0..s1],
-                    &x(j + 3)[s0..s1],
-                ];
-                let m = if STD {
-                    [shift[j], shift[j + 1], shift[j + 2], shift[j + 3]]
-                } else {
-                    [0.0; 4]
-                };
-                let sums4 = dot4::<STD>(z, xs, m);
-                for (g, v) in gw[j..j + 4].iter_mut().zip(sums4) {
+            while j + GRAD_GROUP <= d {
+                let xs: [&[f64]; GRAD_GROUP] = std::array::from_fn(|c| &x(j + c)[s0..s1]);
+                let m: [f64; GRAD_GROUP] =
+                    std::array::from_fn(|c| if STD { shift[j + c] } else { 0.0 });
+                let group = dot_group::<STD, GRAD_GROUP>(z, xs, m);
+                for (g, v) in gw[j..j + GRAD_GROUP].iter_mut().zip(group) {
                     *g += v;
                 }
-                j += 4;
+                j += GRAD_GROUP;
             }
             for (j, gj) in gw.iter_mut().enumerate().skip(j) {
                 let xs = &x(j)[s0..s1];
@@ -453,12 +445,20 @@ fn dot_shifted(a: &[f64], b: &[f64], m: f64) -> f64 {
     combine(&acc)
 }
 
-/// [`dot_shifted`] (or [`dot`] when not `STD`) of `a` with four columns at
+/// Columns per [`dot_group`] in the gradient sweep: four share each load
+/// of dℓ/dz natively; two in the browser, whose compiler has 16 vector
+/// registers for the 2·8/2 accumulators and would spill four columns' 16.
+#[cfg(not(target_arch = "wasm32"))]
+const GRAD_GROUP: usize = 4;
+#[cfg(target_arch = "wasm32")]
+const GRAD_GROUP: usize = 2;
+
+/// [`dot_shifted`] (or [`dot`] when not `STD`) of `a` with `C` columns at
 /// once, sharing the loads of `a`: each column's lanes are those of the
 /// single-column functions, so the bits are theirs.
 #[inline(always)]
-fn dot4<const STD: bool>(a: &[f64], xs: [&[f64]; 4], m: [f64; 4]) -> [f64; 4] {
-    let mut acc = [[0.0; LANES]; 4];
+fn dot_group<const STD: bool, const C: usize>(a: &[f64], xs: [&[f64]; C], m: [f64; C]) -> [f64; C] {
+    let mut acc = [[0.0; LANES]; C];
     let n = a.len();
     let full = n / LANES * LANES;
     let mut i = 0;
@@ -477,12 +477,7 @@ fn dot4<const STD: bool>(a: &[f64], xs: [&[f64]; 4], m: [f64; 4]) -> [f64; 4] {
             acc[c][k] += a[full + k] * if STD { x[full + k] - m[c] } else { x[full + k] };
         }
     }
-    [
-        combine(&acc[0]),
-        combine(&acc[1]),
-        combine(&acc[2]),
-        combine(&acc[3]),
-    ]
+    std::array::from_fn(|c| combine(&acc[c]))
 }
 
 /// Σ aᵢ in eight lanes.

@@ -102,23 +102,28 @@ pub(super) fn cross_entropy_block(z: &mut [f64], t: &[f64]) -> ([f64; LANES], [f
     let mut ga = [splat(0.0); LANES / 2];
     let mut ca = [i64x2_splat(0); LANES / 2];
     let full = z.len() / LANES * LANES;
-    let mut i = 0;
-    while i < full {
-        for q in 0..LANES / 2 {
-            let at = i + 2 * q;
-            // SAFETY: at + 1 < full ≤ len of both slices; unaligned loads
+    // Two lane pairs at a time: each accumulator sees the rows it would see
+    // with the four pairs interleaved, in the same order (the same bits),
+    // while fewer accumulators and constants compete for registers.
+    for q in (0..LANES / 2).step_by(2) {
+        let mut at = 2 * q;
+        while at < full {
+            // SAFETY: at + 3 < full ≤ len of both slices; unaligned loads
             // and stores of two f64 are allowed.
             unsafe {
-                let zv = v128_load(z.as_ptr().add(at).cast());
-                let tv = v128_load(t.as_ptr().add(at).cast());
-                let (l, g, right) = cross_entropy(zv, tv);
-                la[q] = f64x2_add(la[q], l);
-                ga[q] = f64x2_add(ga[q], g);
-                ca[q] = i64x2_sub(ca[q], right);
-                v128_store(z.as_mut_ptr().add(at).cast(), g);
+                for h in 0..2 {
+                    let at = at + 2 * h;
+                    let zv = v128_load(z.as_ptr().add(at).cast());
+                    let tv = v128_load(t.as_ptr().add(at).cast());
+                    let (l, g, right) = cross_entropy(zv, tv);
+                    la[q + h] = f64x2_add(la[q + h], l);
+                    ga[q + h] = f64x2_add(ga[q + h], g);
+                    ca[q + h] = i64x2_sub(ca[q + h], right);
+                    v128_store(z.as_mut_ptr().add(at).cast(), g);
+                }
             }
+            at += LANES;
         }
-        i += LANES;
     }
     let mut lsum = [0.0; LANES];
     let mut gsum = [0.0; LANES];
