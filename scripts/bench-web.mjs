@@ -145,7 +145,14 @@ async function stepLatency(page, n) {
   }, n);
 }
 
+/**
+ * The median of `n` single steps, once the worker's background work (the
+ * exact optimum) is done and the page has drawn its last frames: the step
+ * itself, not the step while the browser is busy elsewhere.
+ */
 async function wasmStep(page, n) {
+  await page.waitForFunction(() => window.__app.client.request('stats').then((s) => s.idle), null, { timeout: 600000, polling: 200 });
+  await page.waitForTimeout(1000);
   const { times } = await page.evaluate((k) => window.__app.client.request('time-steps', { n: k }), n);
   return median(times.slice(2));
 }

@@ -679,7 +679,7 @@ const handlers = {
     return replaying;
   },
   stats() {
-    return { memory: wasm.memory.buffer.byteLength, stepCost, cells: session.cells() };
+    return { memory: wasm.memory.buffer.byteLength, stepCost, cells: session.cells(), idle: backgroundIdle && !playing && pendingSteps === 0 };
   },
   /** Times single steps (the bench): `n` calls of step(1), in ms. */
   'time-steps'({ n }) {
