@@ -471,9 +471,20 @@ fn inspect_describes_formats_and_defaults() {
         .contains("row ID"));
     let text = text_of(&gradstep(&["inspect", &path]));
     assert!(
-        text.contains("decimal comma") && text.contains("not a feature"),
+        text.contains("decimal comma")
+            && text.contains("left out: 'id' looks like a row ID")
+            && text.contains("encoding UTF-8 with a byte order mark"),
         "{text}"
     );
+    // Every column's missing count sits in one text column, however long
+    // its kind.
+    let at: Vec<usize> = text
+        .lines()
+        .filter(|l| l.trim_start().starts_with(|c: char| c.is_ascii_digit()))
+        .map(|l| l.find(" 0  ").expect("a missing count of 0"))
+        .collect();
+    assert_eq!(at.len(), 4, "{text}");
+    assert!(at.iter().all(|&p| p == at[0]), "{text}");
 }
 
 /// Bad input: exit code 2, one line on stderr naming the file and the

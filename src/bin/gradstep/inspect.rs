@@ -74,7 +74,7 @@ pub fn run(args: &InspectArgs) -> Result<(), String> {
         return Ok(());
     }
     out!(
-        "{name}: {} rows × {} columns, delimiter {}, header {}",
+        "{name}: {} rows × {} columns, delimiter {}, header {}, encoding {}",
         table.rows(),
         table.columns().len(),
         if delimiter == "tab" {
@@ -86,7 +86,8 @@ pub fn run(args: &InspectArgs) -> Result<(), String> {
             "yes"
         } else {
             "no (columns named col1..colN)"
-        }
+        },
+        table.encoding().describe()
     );
     for note in table.notes() {
         out!("note: {note}");
@@ -98,23 +99,18 @@ pub fn run(args: &InspectArgs) -> Result<(), String> {
         .max()
         .unwrap_or(6)
         .clamp(6, 32);
-    out!(
-        "{:>4}  {:<width$}  {:<40}  {:>8}",
-        "#",
-        "column",
-        "kind",
-        "missing"
-    );
+    // The kind goes last: it is as long as its format notes.
+    out!("{:>4}  {:<width$}  {:>8}  kind", "#", "column", "missing");
     for (j, c) in table.columns().iter().enumerate() {
         out!(
-            "{:>4}  {:<width$}  {:<40}  {:>8}",
+            "{:>4}  {:<width$}  {:>8}  {}",
             j + 1,
             c.name,
-            c.describe(),
-            c.missing
+            c.missing,
+            c.describe()
         );
         if let Some(r) = &c.text_reason {
-            out!("{:>4}  {:<width$}  ({r})", "", "");
+            out!("{:>4}  {:<width$}  {:>8}  ({r})", "", "", "");
         }
     }
     match &choice {
@@ -132,7 +128,7 @@ pub fn run(args: &InspectArgs) -> Result<(), String> {
             out!("default features: {}", f.join(", "));
             for e in &c.excluded {
                 if e.reason != ExcludedReason::Target {
-                    out!("not a feature: {}", e.message);
+                    out!("left out: {}", e.message);
                 }
             }
         }
