@@ -112,8 +112,9 @@ pub(crate) struct OptimumState {
     /// eigendirections.
     hessian: Option<Curvature>,
     /// The rows' gradient covariance at θ*, once a mini-batch run asks
-    /// for its noise ball.
-    noise: Option<crate::optim::noise::GradientNoise>,
+    /// for its noise ball (`Some(None)`: its sums were not finite, and it
+    /// is not tried again each frame).
+    noise: Option<Option<crate::optim::noise::GradientNoise>>,
 }
 
 /// The data and the problem posed on it.
@@ -895,7 +896,7 @@ impl Loaded {
             b > 0 && b < n
         });
         if batched {
-            self.optimum.noise = crate::optim::noise::GradientNoise::at(&self.problem, theta);
+            self.optimum.noise = Some(crate::optim::noise::GradientNoise::at(&self.problem, theta));
         }
     }
 
@@ -903,7 +904,7 @@ impl Loaded {
     /// settles around θ* (see [`crate::optim::noise`]); `None` before the
     /// noise is estimated, with the full batch, or when there is no bound.
     pub fn noise_ball(&self, index: usize) -> Option<crate::optim::noise::NoiseBall> {
-        let noise = self.optimum.noise.as_ref()?;
+        let noise = self.optimum.noise.as_ref()?.as_ref()?;
         let h = self.optimum.hessian.as_ref()?;
         let c = self.runs.get(index)?.trainer.config();
         noise.ball(h, c.learning_rate, c.batch_size)
