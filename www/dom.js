@@ -31,9 +31,16 @@ export function clear(node) {
 
 /** Replaces the options of a select, keeping `selected` when present. */
 export function setOptions(select, options, selected) {
-  clear(select);
-  for (const { value, label, disabled } of options) {
-    select.append(el('option', { value, text: label, disabled: Boolean(disabled) }));
+  // The same list again (most summaries) keeps its nodes: rebuilding a
+  // select lays it out anew.
+  const old = select.options;
+  const same = old.length === options.length && options.every((o, i) => (
+    old[i].value === String(o.value) && old[i].text === o.label && old[i].disabled === Boolean(o.disabled)));
+  if (!same) {
+    clear(select);
+    for (const { value, label, disabled } of options) {
+      select.append(el('option', { value, text: label, disabled: Boolean(disabled) }));
+    }
   }
   if (selected !== undefined && options.some((o) => o.value === String(selected))) {
     select.value = String(selected);
