@@ -55,9 +55,10 @@ export function createLab(app) {
 
   function show(values) {
     for (const s of runKeys) S.writeControl(s, values[s.key]);
+    // Which hyperparameters each rule has comes from the engine's summary.
+    const rule = app.summary && app.summary.optimizers.find((o) => o.kind === values.optimizer);
     for (const box of ui.hyper.querySelectorAll('[data-setting]')) {
-      const s = S.BY_KEY[box.dataset.setting];
-      box.hidden = !s.optimizers.includes(values.optimizer);
+      box.hidden = !(rule && rule.hyperparameters.includes(box.dataset.setting));
     }
     for (const box of ui.scheduleParams.querySelectorAll('[data-setting]')) {
       const s = S.BY_KEY[box.dataset.setting];

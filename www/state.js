@@ -33,11 +33,11 @@ export const SETTINGS = [
 
   // ---------------------------------------------------------------- one run
   { key: 'optimizer', url: 'opt', type: 'enum', values: ['gd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam'], default: 'gd', scope: 'run', path: 'optimizer.kind', control: 'optimizer' },
-  { key: 'momentum', url: 'mu', type: 'number', min: 0, max: 1, default: 0.9, scope: 'run', path: 'optimizer.momentum', control: 'momentum', optimizers: ['momentum', 'nesterov'] },
-  { key: 'beta1', url: 'b1', type: 'number', min: 0, max: 1, default: 0.9, scope: 'run', path: 'optimizer.beta1', control: 'beta1', optimizers: ['adam'] },
-  { key: 'beta2', url: 'b2', type: 'number', min: 0, max: 1, default: 0.999, scope: 'run', path: 'optimizer.beta2', control: 'beta2', optimizers: ['adam'] },
-  { key: 'eps', url: 'eps', type: 'number', min: 0, nullable: true, default: null, scope: 'run', path: 'optimizer.eps', control: 'eps', optimizers: ['adagrad', 'rmsprop', 'adam'] },
-  { key: 'decay', url: 'rho', type: 'number', min: 0, max: 1, default: 0.99, scope: 'run', path: 'optimizer.decay', control: 'rms-decay', optimizers: ['rmsprop'] },
+  { key: 'momentum', url: 'mu', type: 'number', min: 0, max: 1, default: 0.9, scope: 'run', path: 'optimizer.momentum', control: 'momentum' },
+  { key: 'beta1', url: 'b1', type: 'number', min: 0, max: 1, default: 0.9, scope: 'run', path: 'optimizer.beta1', control: 'beta1' },
+  { key: 'beta2', url: 'b2', type: 'number', min: 0, max: 1, default: 0.999, scope: 'run', path: 'optimizer.beta2', control: 'beta2' },
+  { key: 'eps', url: 'eps', type: 'number', min: 0, nullable: true, default: null, scope: 'run', path: 'optimizer.eps', control: 'eps' },
+  { key: 'decay', url: 'rho', type: 'number', min: 0, max: 1, default: 0.99, scope: 'run', path: 'optimizer.decay', control: 'rms-decay' },
   { key: 'learning_rate', url: 'lr', type: 'number', nullable: true, default: null, scope: 'run', path: 'learning_rate', control: 'lr-value' },
   { key: 'schedule', url: 'sched', type: 'enum', values: ['constant', 'step', 'exp', 'inverse', 'cosine'], default: 'constant', scope: 'run', path: 'schedule.kind', control: 'schedule' },
   { key: 'step_every', url: 'se', type: 'int', min: 1, default: 100, scope: 'run', path: 'schedule.every', control: 'sched-every', schedules: ['step'] },

@@ -115,6 +115,19 @@ impl OptimizerKind {
         }
     }
 
+    /// The rule's hyperparameters besides α, by their setting names
+    /// (`momentum`, `beta1`, `beta2`, `eps`, `decay`): the command line
+    /// refuses the others, and the page shows only these.
+    pub fn hyperparameters(self) -> &'static [&'static str] {
+        match self {
+            Self::Gd => &[],
+            Self::Momentum | Self::Nesterov => &["momentum"],
+            Self::Adagrad => &["eps"],
+            Self::Rmsprop => &["decay", "eps"],
+            Self::Adam => &["beta1", "beta2", "eps"],
+        }
+    }
+
     /// PyTorch's default ε where the rule has one (AdaGrad 1e-10, RMSProp
     /// 1e-8, Adam 1e-8).
     pub fn default_eps(self) -> Option<f64> {

@@ -105,6 +105,8 @@ pub struct OptimizerSummary {
     pub label: String,
     /// Its default α on this problem.
     pub default_rate: f64,
+    /// Its hyperparameters besides α ([`OptimizerKind::hyperparameters`]).
+    pub hyperparameters: &'static [&'static str],
 }
 
 /// A run as the race table and the controls show it.
@@ -364,6 +366,7 @@ impl Session {
                     kind: k,
                     label: k.label().into(),
                     default_rate: super::default_learning_rate(k, lipschitz, self.rule),
+                    hyperparameters: k.hyperparameters(),
                 })
                 .collect(),
             source_kept: d.source.is_some(),

@@ -98,21 +98,24 @@ pub fn run(args: &FitArgs) -> Result<FitEnd, String> {
         .parse()
         .map_err(|e| format!("--optimizer: {e}"))?;
     // A hyperparameter the chosen rule does not have is refused, not ignored.
-    use OptimizerKind::{Adagrad, Adam, Momentum, Nesterov, Rmsprop};
-    let flags: [(&str, bool, &[OptimizerKind]); 5] = [
-        ("--momentum", args.momentum.is_some(), &[Momentum, Nesterov]),
-        ("--beta1", args.beta1.is_some(), &[Adam]),
-        ("--beta2", args.beta2.is_some(), &[Adam]),
-        ("--eps", args.eps.is_some(), &[Adagrad, Rmsprop, Adam]),
-        ("--decay", args.decay.is_some(), &[Rmsprop]),
+    let given = [
+        ("momentum", args.momentum.is_some()),
+        ("beta1", args.beta1.is_some()),
+        ("beta2", args.beta2.is_some()),
+        ("eps", args.eps.is_some()),
+        ("decay", args.decay.is_some()),
     ];
-    for (flag, given, used_by) in flags {
-        if given && !used_by.contains(&kind) {
-            let names: Vec<&str> = used_by.iter().map(|k| k.name()).collect();
+    for (name, _) in given.iter().filter(|(_, g)| *g) {
+        if !kind.hyperparameters().contains(name) {
+            let used_by: Vec<&str> = OptimizerKind::ALL
+                .iter()
+                .filter(|k| k.hyperparameters().contains(name))
+                .map(|k| k.name())
+                .collect();
             return Err(format!(
-                "{flag}: --optimizer {} does not use it (only {} do)",
+                "--{name}: --optimizer {} does not use it (only {} do)",
                 kind.name(),
-                names.join(", ")
+                used_by.join(", ")
             ));
         }
     }
