@@ -7,7 +7,7 @@ mod common;
 use common::*;
 use gradstep::model::ModelKind;
 use gradstep::optimum::Optimum;
-use gradstep::session::{DataSettings, RunSettings};
+use gradstep::session::{DataSettings, RateRule, RunSettings, Session};
 use gradstep::train::Status;
 
 /// The classic example: the label first, four features, label = x1 − x2 +
@@ -259,4 +259,39 @@ fn a_huge_penalty_finishes() {
     }
     s.step(5).unwrap();
     assert!(s.runs()[0].trainer.theta().iter().all(|v| v.is_finite()));
+}
+
+#[test]
+fn data_near_1e10_converges_once_updates_stop_moving_the_parameters() {
+    // Standardized, the gradient stays near 1e-6 by rounding alone while
+    // every step is below the spacing of doubles near 1e10.
+    let mut text = String::from("x,y\n");
+    for i in 0..50 {
+        let x = 5.0e7 + 3.9e7 * f64::from(i);
+        let noise = f64::from((i * 7919) % 17) / 17.0 - 0.5;
+        text.push_str(&format!("{x:e},{:e}\n", 1.0e10 + 3.0 * x + 2.0e8 * noise));
+    }
+    let mut s = Session::new(RateRule::Visible);
+    s.load_bytes("far.csv", text.as_bytes(), &DataSettings::default())
+        .unwrap();
+    s.step(100_000).unwrap();
+    let t = &s.runs()[0].trainer;
+    assert_eq!(
+        t.status(),
+        Status::Converged,
+        "{}: ‖g‖ {}",
+        t.step_count(),
+        t.gradient_norm()
+    );
+    assert!(t.step_count() < 10_000, "{}", t.step_count());
+    assert!(
+        t.message().unwrap().contains("round-off"),
+        "{:?}",
+        t.message()
+    );
+    let loss = t.loss();
+    let Optimum::Found { loss: best, .. } = s.solve_optimum().unwrap() else {
+        panic!("no optimum");
+    };
+    assert!((loss - best).abs() <= 1e-12 * best, "{loss} vs L* {best}");
 }

@@ -101,6 +101,62 @@ fn a_fork_continues_from_the_same_point_and_a_pin_stops() {
     }
     assert_eq!(s.runs().len(), 6, "at most six runs");
     assert!(s.add_run(&RunSettings::default()).is_err());
+
+    // Reset and a new start leave the pinned run as it was.
+    let pinned = s.runs()[0].trainer.theta().to_vec();
+    s.reset().unwrap();
+    assert_eq!(s.runs()[0].trainer.step_count(), 20);
+    assert_eq!(s.runs()[k].trainer.step_count(), 0);
+    let p = pinned.len();
+    s.set_start(&vec![0.5; p]).unwrap();
+    assert_eq!(s.runs()[0].trainer.theta(), pinned.as_slice());
+    assert_eq!(s.runs()[k].trainer.start(), vec![0.5; p].as_slice());
+}
+
+#[test]
+fn a_run_records_its_settings_over_time_and_new_runs_take_the_start() {
+    let mut s = session("stackloss.csv", &settings(true));
+    let p = s.runs()[0].trainer.theta().len();
+    s.set_start(&vec![0.25; p]).unwrap();
+    s.step(10).unwrap();
+    let slower = RunSettings {
+        learning_rate: Some(0.01),
+        ..RunSettings::default()
+    };
+    s.set_run(0, &slower).unwrap();
+    // Two changes at one step are one entry.
+    s.set_run(0, &slower).unwrap();
+    s.step(5).unwrap();
+    let record = s.race_record().unwrap();
+    let t = &record.runs[0].timeline;
+    assert_eq!(t.len(), 2, "{t:?}");
+    assert_eq!((t[0].step, t[0].settings.learning_rate), (0, None));
+    assert_eq!((t[1].step, t[1].settings.learning_rate), (10, Some(0.01)));
+    assert_eq!(record.runs[0].start, vec![0.25; p]);
+    assert!(record.runs[0].exact);
+
+    // Replaying the record gives the same run, bit for bit.
+    let mut replay = session("stackloss.csv", &settings(true));
+    replay.set_start(&record.runs[0].start).unwrap();
+    replay.step(10).unwrap();
+    replay.set_run(0, &t[1].settings).unwrap();
+    replay.step(5).unwrap();
+    assert_eq!(
+        replay.runs()[0].trainer.theta(),
+        s.runs()[0].trainer.theta()
+    );
+
+    // A run added now starts at the session's start; Reset clears the
+    // timeline to the current settings.
+    let k = s.add_run(&RunSettings::default()).unwrap();
+    assert_eq!(s.runs()[k].trainer.start(), vec![0.25; p].as_slice());
+    s.reset().unwrap();
+    let record = s.race_record().unwrap();
+    assert_eq!(record.runs[0].timeline.len(), 1);
+    assert_eq!(record.runs[0].timeline[0].settings, slower);
+    // Back to the default start: the record says so with an empty start.
+    s.set_start(&[]).unwrap();
+    assert!(s.race_record().unwrap().runs[0].start.is_empty());
 }
 
 #[test]
@@ -252,6 +308,59 @@ fn the_page_default_rate_takes_visible_steps_on_every_example() {
             "{} converged within 19 steps",
             e.id
         );
+    }
+}
+
+#[test]
+fn a_big_step_call_stops_at_the_step_that_converges_and_a_converged_run_goes_on() {
+    let mut fit = session("stackloss.csv", &settings(true));
+    fit.train(100_000).unwrap();
+    let converged_at = fit.runs()[0].trainer.step_count();
+    assert_eq!(fit.runs()[0].trainer.status(), Status::Converged);
+
+    let mut s = session("stackloss.csv", &settings(true));
+    let changes = s.step(100_000).unwrap();
+    assert_eq!(s.runs()[0].trainer.step_count(), converged_at);
+    assert_eq!(changes.len(), 1);
+    assert!(
+        changes[0].message.contains("below the tolerance"),
+        "{}",
+        changes[0].message
+    );
+    s.step(7).unwrap();
+    assert_eq!(s.runs()[0].trainer.step_count(), converged_at + 7);
+}
+
+#[test]
+fn the_page_default_rate_takes_visible_steps_on_one_feature_uploads_at_any_scale() {
+    // One standardized feature is a round bowl, where 1/L is Newton's
+    // step; tiny targets start near the stop, huge ones far from it.
+    for standardize in [true, false] {
+        for x_scale in [1e-6, 1.0, 1e6] {
+            for y_scale in [1e-7, 1e-3, 1.0, 1e8] {
+                let mut text = String::from("x,y\n");
+                for i in 0..40 {
+                    let x = (i as f64 - 13.0) * x_scale;
+                    let noise = ((i * 7919) % 13) as f64 / 13.0 - 0.5;
+                    let y = (2.0 + 0.3 * (i as f64) + noise) * y_scale;
+                    text.push_str(&format!("{x:e},{y:e}\n"));
+                }
+                let mut s = gradstep::session::Session::new(gradstep::session::RateRule::Visible);
+                s.load_bytes("one.csv", text.as_bytes(), &settings(standardize))
+                    .unwrap();
+                let what = format!("standardize {standardize}, x ×{x_scale:e}, y ×{y_scale:e}");
+                let l = s.loaded().unwrap().lipschitz().unwrap();
+                let rate = s.runs()[0].trainer.config().learning_rate;
+                assert!(rate <= 1.0 / l, "{what}: α {rate} > 1/L");
+                s.step(19).unwrap();
+                assert_eq!(
+                    s.runs()[0].trainer.status(),
+                    Status::Running,
+                    "{what}: α {rate}, L {l}, ‖g‖ {}",
+                    s.runs()[0].trainer.gradient_norm()
+                );
+            }
+        }
     }
 }
 

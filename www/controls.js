@@ -187,12 +187,12 @@ export function createControls(app) {
         `L = ${L} is the largest curvature of the loss${units}: its steepest direction bends this fast. ` +
         `α = 1/L = ${app.fmt(one.value, 4)} is the largest rate that always descends, and above 2/L = ${app.fmt(two.value, 4)} ` +
         `plain gradient descent overshoots and diverges. On a round bowl (every direction curved alike) a step of 1/L lands ` +
-        `exactly on the minimum at once, so the default α = ${app.fmt(rr.default, 4)} is about half of 1/L: you can watch it walk down.` +
+        `exactly on the minimum at once, so the default α = ${app.fmt(rr.default, 4)} is ${rr.default_reason}.` +
         (s.model === 'logistic' ? ' For the logistic loss L is an upper bound, so a little above 2/L can still converge.' : ''));
     } else {
       setText(ui.hint,
         `${label} rescales each step by its own running averages, so the curvature L does not bound its rate; ` +
-        `its default α = ${app.fmt(rr.default, 4)} is PyTorch's. The slider spans ${app.fmt(rr.min, 2)} to ${app.fmt(rr.max, 2)}.`);
+        `its default α = ${app.fmt(rr.default, 4)} is ${rr.default_reason}. The slider spans ${app.fmt(rr.min, 2)} to ${app.fmt(rr.max, 2)}.`);
     }
   }
 

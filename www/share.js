@@ -89,6 +89,14 @@ export function createShare(app) {
   async function link() {
     const snap = snapshot();
     if (!snap) return null;
+    const record = await app.tryAct('race-record', {}, { quiet: true });
+    if (record && record.runs && record.runs.length === snap.runs.length) {
+      snap.runs.forEach((run, i) => {
+        const r = record.runs[i];
+        run.start = r.start;
+        run.timeline = r.timeline.map((c) => ({ step: c.step, values: S.fromRunSettings(c.settings) }));
+      });
+    }
     const source = await sourceForLink();
     return { hash: S.encodeLink({ ...snap, source }), inLink: Boolean(source.example || source.csv), name: source.name };
   }
@@ -174,7 +182,14 @@ export function createShare(app) {
 
   async function replay(st) {
     const plan = {
-      runs: st.runs.slice(0, 6).map((r) => ({ settings: S.runSettings(r.values), steps: r.steps, fork: r.fork, pinned: r.pinned })),
+      runs: st.runs.slice(0, 6).map((r) => ({
+        settings: S.runSettings(r.values),
+        steps: r.steps,
+        fork: r.fork,
+        pinned: r.pinned,
+        start: r.start,
+        timeline: (r.timeline || []).map((c) => ({ step: c.step, settings: S.runSettings(c.values) })),
+      })),
       active: st.active,
     };
     app.setBusy(true);

@@ -212,7 +212,8 @@ export function writeControl(setting, value, { force = false } = {}) {
  * The hash of a share link: the source (example id, the data itself, or the
  * file's name), the data and view settings that differ from their defaults,
  * and the race: each run's settings that differ, its step count, a fork's
- * parent and step, and whether it is pinned.
+ * parent and step, whether it is pinned, its start when not the default,
+ * and (after `;`) each change of its settings with the step it was made at.
  */
 export function encodeLink({ source, data, view, runs, active }) {
   const p = new URLSearchParams();
@@ -232,17 +233,28 @@ export function encodeLink({ source, data, view, runs, active }) {
     const v = view[s.key];
     if (v !== undefined && v !== s.default) p.set(s.url, format(s, v));
   }
-  runs.forEach((r) => {
+  const settingParts = (values) => {
     const parts = [];
     for (const s of inScope('run')) {
-      if (s.schedules && !s.schedules.includes(r.values.schedule)) continue;
-      const v = r.values[s.key];
+      if (s.schedules && !s.schedules.includes(values.schedule)) continue;
+      const v = values[s.key];
       if (v !== undefined && v !== s.default) parts.push(`${s.url}:${format(s, v)}`);
     }
+    return parts;
+  };
+  runs.forEach((r) => {
+    const parts = settingParts(r.values);
     parts.push(`n:${r.steps}`);
     if (r.fork) parts.push(`fork:${r.fork.parent}.${r.fork.step}`);
     if (r.pinned) parts.push('pin:1');
-    p.append('run', parts.join(','));
+    if (r.start && r.start.length) parts.push(`s:${r.start.map(String).join('_')}`);
+    const segments = [parts.join(',')];
+    // Settings changed during the run: each from the step it was made.
+    const timeline = r.timeline || [];
+    if (timeline.length > 1 || (timeline.length === 1 && timeline[0].step > 0)) {
+      for (const c of timeline) segments.push([`at:${c.step}`, ...settingParts(c.values)].join(','));
+    }
+    p.append('run', segments.join(';'));
   });
   if (active) p.set('active', String(active));
   return p.toString();
@@ -270,24 +282,39 @@ export function decodeLink(hash) {
     const v = parse(s, p.get(s.url));
     if (v !== undefined) view[s.key] = v;
   }
+  const setting = (values, k, v) => {
+    if (!BY_URL[k] || BY_URL[k].scope !== 'run') return;
+    const value = parse(BY_URL[k], v);
+    if (value !== undefined) values[BY_URL[k].key] = value;
+  };
+  const pairs = (text) => text.split(',').map((part) => {
+    const at = part.indexOf(':');
+    return at < 0 ? null : [part.slice(0, at), part.slice(at + 1)];
+  }).filter(Boolean);
   const runs = p.getAll('run').map((entry) => {
+    const [main, ...changes] = entry.split(';');
     const values = defaults('run');
-    const run = { values, steps: 0, fork: null, pinned: false };
-    for (const part of entry.split(',')) {
-      const at = part.indexOf(':');
-      if (at < 0) continue;
-      const k = part.slice(0, at);
-      const v = part.slice(at + 1);
+    const run = { values, steps: 0, fork: null, pinned: false, start: null, timeline: [] };
+    for (const [k, v] of pairs(main)) {
       if (k === 'n') run.steps = Math.max(0, Math.floor(Number(v)) || 0);
       else if (k === 'fork') {
         const [parent, step] = v.split('.').map(Number);
         if (Number.isInteger(parent) && Number.isInteger(step)) run.fork = { parent, step };
       } else if (k === 'pin') run.pinned = v === '1';
-      else if (BY_URL[k] && BY_URL[k].scope === 'run') {
-        const value = parse(BY_URL[k], v);
-        if (value !== undefined) values[BY_URL[k].key] = value;
-      }
+      else if (k === 's') {
+        const theta = v.split('_').map(Number);
+        if (theta.length && theta.every(Number.isFinite)) run.start = theta;
+      } else setting(values, k, v);
     }
+    for (const change of changes) {
+      const c = { step: 0, values: defaults('run') };
+      for (const [k, v] of pairs(change)) {
+        if (k === 'at') c.step = Math.max(0, Math.floor(Number(v)) || 0);
+        else setting(c.values, k, v);
+      }
+      run.timeline.push(c);
+    }
+    run.timeline.sort((a, b) => a.step - b.step);
     return run;
   });
   const active = Number(p.get('active') || 0);

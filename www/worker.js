@@ -275,12 +275,14 @@ function onStatusChanges(changes) {
     }
     events.push({ kind: c.status, run: c.run, id, step: run ? run.step : 0, message: c.message });
   }
-  if (!playing) return;
-  // Play stops once every run still going has converged (each run once),
-  // or when nothing can step any more.
+  // Play and Step ×N stop once every run still going has converged (each
+  // run once, at the step it converged), or when nothing can step any more.
   const going = readout.runs.filter((r) => !r.pinned && r.status !== 'diverged');
   const allConverged = going.every((r) => convergedOnce.has(r.id));
-  if (!session.can_step() || (newlyConverged && allConverged)) {
+  const stop = !session.can_step() || (newlyConverged && allConverged);
+  if (stop) pendingSteps = 0;
+  if (!playing) return;
+  if (stop) {
     playing = false;
     pendingSteps = 0;
     events.push({ kind: 'autopause', step: readout.runs[readout.active].step });
@@ -465,17 +467,24 @@ async function loadFile(file, settings) {
 // ------------------------------------------------------------------ replay (share links)
 
 /**
- * Rebuilds a race from a link: runs in order (fresh ones from the start, a
+ * Rebuilds a race from a link: runs in order (fresh ones from their start, a
  * fork as its parent at the fork step), then every run stepped to its
- * count, one at a time (the others pinned). Yields between slices so that
- * the worker stays responsive.
+ * count, one at a time (the others pinned), each change of its settings
+ * applied at the step it was made. Yields between slices so that the
+ * worker stays responsive.
  */
 async function replay(plan) {
   restarted();
   const current = session.readout(view);
   for (let i = current.runs.length - 1; i >= 1; i--) session.remove_run(i);
-  session.reset();
+  session.pin_run(0, false);
   const target = plan.runs;
+  const timeline = (i) => (target[i].timeline && target[i].timeline.length ? target[i].timeline : [{ step: 0, settings: target[i].settings }]);
+  const settingsAt = (i, at) => timeline(i).reduce((s, c) => (c.step <= at ? c.settings : s), timeline(i)[0].settings);
+  const nextChange = (i, at) => {
+    const c = timeline(i).find((x) => x.step > at);
+    return c ? c.step : Infinity;
+  };
   const stepOf = (i) => session.readout(view).runs[i].step;
   const total = target.reduce((s, r) => s + r.steps, 0) || 1;
   let replayed = 0;
@@ -485,34 +494,45 @@ async function replay(plan) {
     for (let j = 0; j < count; j++) session.pin_run(j, j !== index);
     let at = stepOf(index);
     let chunk = 1;
-    while (at < to) {
-      const n = Math.min(to - at, chunk);
-      const t0 = performance.now();
-      session.step(n);
-      const dt = performance.now() - t0;
-      chunk = Math.max(1, Math.min(1000000, Math.round(n * (dt > 0 ? Math.min(4, TICK_MS / 2 / dt) : 4))));
-      const now = stepOf(index);
-      if (now === at) break; // diverged: it cannot go on
-      replayed += now - at;
-      at = now;
-      if (performance.now() - slice > TICK_MS) {
-        post({ type: 'progress', fraction: Math.min(1, replayed / total), text: `Replaying the shared race: step ${at.toLocaleString('en-US')} of run ${index + 1}` });
-        await new Promise((resolve) => setTimeout(resolve, 0));
-        slice = performance.now();
+    let stuck = false;
+    while (at < to && !stuck) {
+      session.set_run(index, settingsAt(index, at));
+      const until = Math.min(to, nextChange(index, at));
+      while (at < until) {
+        const n = Math.min(until - at, chunk);
+        const t0 = performance.now();
+        session.step(n);
+        const dt = performance.now() - t0;
+        chunk = Math.max(1, Math.min(1000000, Math.round(n * (dt > 0 ? Math.min(4, TICK_MS / 2 / dt) : 4))));
+        const now = stepOf(index);
+        if (now === at) {
+          stuck = true; // diverged: it cannot go on
+          break;
+        }
+        replayed += now - at;
+        at = now;
+        if (performance.now() - slice > TICK_MS) {
+          post({ type: 'progress', fraction: Math.min(1, replayed / total), text: `Replaying the shared race: step ${at.toLocaleString('en-US')} of run ${index + 1}` });
+          await new Promise((resolve) => setTimeout(resolve, 0));
+          slice = performance.now();
+        }
       }
     }
+    if (!stuck) session.set_run(index, settingsAt(index, at));
     for (let j = 0; j < count; j++) session.pin_run(j, false);
   };
+  session.set_start((target[0] && target[0].start) || []);
   for (let i = 0; i < target.length; i++) {
     const r = target[i];
     if (r.fork && r.fork.parent < i) {
       await advance(r.fork.parent, r.fork.step);
       const index = session.fork_run(r.fork.parent);
-      session.set_run(index, r.settings);
+      session.set_run(index, settingsAt(i, r.fork.step));
     } else if (i === 0) {
-      session.set_run(0, r.settings);
+      session.set_run(0, settingsAt(0, 0));
     } else {
-      session.add_run(r.settings);
+      const index = session.add_run(settingsAt(i, 0));
+      if (JSON.stringify(r.start || []) !== JSON.stringify(target[0].start || [])) session.set_run_start(index, r.start || []);
     }
   }
   for (let i = 0; i < target.length; i++) await advance(i, target[i].steps);
@@ -682,6 +702,9 @@ const handlers = {
   },
   'history-csv'() {
     return call(() => session.history_csv());
+  },
+  'race-record'() {
+    return call(() => session.race_record());
   },
   'source-text'({ max }) {
     return call(() => session.source_text(max)) ?? null;

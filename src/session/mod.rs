@@ -16,6 +16,8 @@ pub mod view;
 
 use std::sync::Arc;
 
+use serde::Serialize;
+
 use crate::data::csv::select::{default_choice, default_features, Excluded};
 use crate::data::{ColumnKind, ColumnRef, Dataset, DatasetSpec, Table, TableReader, TargetKind};
 use crate::limits::{quote, Limits};
@@ -26,7 +28,7 @@ use crate::train::{initial_parameters, Init, Status, Trainer};
 use crate::{GradstepError, Result};
 
 pub use settings::{
-    default_learning_rate, rate_range, DataSettings, RateRange, RateRule, RunSettings,
+    default_learning_rate, rate_range, DataSettings, RateBasis, RateRange, RateRule, RunSettings,
 };
 
 /// Most runs racing at once.
@@ -82,6 +84,62 @@ pub struct Run {
     pub pinned: bool,
     /// How it came to be.
     pub origin: Origin,
+    /// Its settings over time: each entry holds from its step on (the
+    /// first at step 0, a fork's parent's entries before the fork), so
+    /// that a share link can replay the run exactly.
+    pub timeline: Vec<SettingsChange>,
+}
+
+/// A run's settings from `step` on.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct SettingsChange {
+    /// The first step taken with these settings (0: the first update).
+    pub step: u64,
+    /// The settings.
+    pub settings: RunSettings,
+}
+
+/// Most entries a run's timeline keeps; past it each change replaces the
+/// last entry (the run goes on exactly; a link replays it approximately).
+pub const MAX_TIMELINE: usize = 1000;
+
+impl Run {
+    fn restart_timeline(&mut self) {
+        self.timeline = vec![SettingsChange {
+            step: 0,
+            settings: self.settings,
+        }];
+    }
+
+    fn record_change(&mut self) {
+        let change = SettingsChange {
+            step: self.trainer.step_count(),
+            settings: self.settings,
+        };
+        let full = self.timeline.len() >= MAX_TIMELINE;
+        match self.timeline.last_mut() {
+            Some(last) if last.step == change.step || full => last.settings = change.settings,
+            _ => self.timeline.push(change),
+        }
+    }
+}
+
+/// How to replay a session's race: each run's start and timeline.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RaceRecord {
+    /// Per run, in order.
+    pub runs: Vec<RunRecord>,
+}
+
+/// One run of a [`RaceRecord`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunRecord {
+    /// θ at step 0 (training units); empty when it is the default start.
+    pub start: Vec<f64>,
+    /// Its settings over time.
+    pub timeline: Vec<SettingsChange>,
+    /// False when changes were merged past [`MAX_TIMELINE`].
+    pub exact: bool,
 }
 
 impl Run {
@@ -133,6 +191,11 @@ pub struct Loaded {
     curvature: Curvature,
     optimum: OptimumState,
     init: Init,
+    /// ‖∇L(θ₀)‖ at `init`, for the default learning rate.
+    start_gradient_norm: f64,
+    /// Where new runs start (training units): `init`'s point, or one set
+    /// by [`Session::set_start`].
+    start: Vec<f64>,
     runs: Vec<Run>,
     next_id: u32,
     active: usize,
@@ -373,6 +436,8 @@ impl Session {
         )
         .with_l2(settings.l2);
         let curvature = Curvature::of(&problem);
+        let start_gradient_norm = gradient_norm_at(&problem, init);
+        let problem_len = problem.layout().len();
         let mut data_settings = settings.clone();
         data_settings.target = Some(table.column(target).name.clone());
         data_settings.features = Some(
@@ -402,6 +467,8 @@ impl Session {
             problem,
             curvature,
             init,
+            start_gradient_norm,
+            start: initial_parameters(init, problem_len),
             runs: Vec::new(),
             next_id: 0,
             active: 0,
@@ -455,12 +522,12 @@ impl Session {
     pub fn set_run(&mut self, index: usize, settings: &RunSettings) -> Result<()> {
         let rule = self.rule;
         let d = self.data_mut()?;
-        let lipschitz = d.curvature.one_over_l().map(|r| 1.0 / r);
+        let basis = d.rate_basis(settings.tolerance);
         let n = d.runs.len();
         let run = d.runs.get_mut(index).ok_or_else(|| no_run(index, n))?;
         let rate = settings
             .learning_rate
-            .unwrap_or_else(|| default_learning_rate(settings.optimizer.kind, lipschitz, rule));
+            .unwrap_or_else(|| default_learning_rate(settings.optimizer.kind, basis, rule));
         // Validate everything before changing anything.
         let mut trial = *run.trainer.config();
         trial.optimizer = settings.optimizer;
@@ -485,6 +552,7 @@ impl Session {
             t.set_batches(settings.batch_size, settings.seed)?;
         }
         run.settings = *settings;
+        run.record_change();
         Ok(())
     }
 
@@ -581,8 +649,9 @@ impl Session {
     /// `n` updates of every run that is not pinned and has not diverged, but
     /// at most [`MAX_STEPS_PER_CALL`] and at most [`CELL_EVALS_PER_CALL`]
     /// cells (rows × parameters) evaluated in all, so that one call always
-    /// returns soon (callers that want more call again). Returns the runs whose status changed to
-    /// converged or diverged.
+    /// returns soon (callers that want more call again). A run that
+    /// converges stops at that step; one already converged goes on. Returns
+    /// the runs whose status changed to converged or diverged.
     pub fn step(&mut self, n: u64) -> Result<Vec<StatusChange>> {
         let d = self.data_mut()?;
         let steps = |r: &Run| !r.pinned && r.trainer.status() != Status::Diverged;
@@ -598,8 +667,15 @@ impl Session {
                 .min((CELL_EVALS_PER_CALL / stepping / cells.max(1)).max(1));
             let before = run.trainer.status();
             for _ in 0..n {
-                if run.trainer.step().is_err() || run.trainer.status() == Status::Diverged {
+                if run.trainer.step().is_err() {
                     break;
+                }
+                // Stop at the step that converges (so that its message names
+                // it), or diverges; a run already converged goes on.
+                match run.trainer.status() {
+                    Status::Diverged => break,
+                    Status::Converged if before != Status::Converged => break,
+                    _ => {}
                 }
             }
             let after = run.trainer.status();
@@ -637,11 +713,28 @@ impl Session {
     /// Starts every run from random parameters in [−1, 1] drawn with
     /// `seed` (instead of zeros).
     pub fn set_random_start(&mut self, seed: u64) -> Result<()> {
+        let rule = self.rule;
         let d = self.data_mut()?;
         d.init = Init::Random { seed };
+        d.start_gradient_norm = gradient_norm_at(&d.problem, d.init);
         let theta = initial_parameters(d.init, d.problem.layout().len());
-        for run in &mut d.runs {
+        d.start = theta.clone();
+        for i in 0..d.runs.len() {
+            if d.runs[i].pinned {
+                continue;
+            }
+            let settings = d.runs[i].settings;
+            let rate = settings.learning_rate.unwrap_or_else(|| {
+                default_learning_rate(
+                    settings.optimizer.kind,
+                    d.rate_basis(settings.tolerance),
+                    rule,
+                )
+            });
+            let run = &mut d.runs[i];
+            run.trainer.set_learning_rate(rate)?;
             run.trainer.set_start(&theta)?;
+            run.restart_timeline();
         }
         Ok(())
     }
@@ -654,25 +747,76 @@ impl Session {
             .any(|r| !r.pinned && r.trainer.status() != Status::Diverged)
     }
 
-    /// Back to step 0 for every run.
+    /// Back to step 0 for every run that is not pinned (a pinned run stays
+    /// as an overlay for the next attempt).
     pub fn reset(&mut self) -> Result<()> {
-        for run in &mut self.data_mut()?.runs {
+        for run in self.data_mut()?.runs.iter_mut().filter(|r| !r.pinned) {
             run.trainer.reset();
+            run.restart_timeline();
         }
         Ok(())
     }
 
-    /// Moves the start of every run to θ (training units) and resets them.
+    /// Moves the session's start to θ (training units; empty: the default
+    /// start) and resets every run that is not pinned there; runs added
+    /// later start there too.
     pub fn set_start(&mut self, theta: &[f64]) -> Result<()> {
         let d = self.data_mut()?;
-        for run in &d.runs {
+        let default_start;
+        let theta = if theta.is_empty() {
+            default_start = initial_parameters(d.init, d.problem.layout().len());
+            &default_start
+        } else {
+            theta
+        };
+        // Check on a copy first: on error nothing changes.
+        if let Some(run) = d.runs.first() {
             let mut probe = run.trainer.clone();
             probe.set_start(theta)?;
         }
-        for run in &mut d.runs {
+        for run in d.runs.iter_mut().filter(|r| !r.pinned) {
             run.trainer.set_start(theta)?;
+            run.restart_timeline();
         }
+        d.start = theta.to_vec();
         Ok(())
+    }
+
+    /// Moves run `index`'s start to θ (training units; empty: the default
+    /// start) and resets it, for replaying a link.
+    pub fn set_run_start(&mut self, index: usize, theta: &[f64]) -> Result<()> {
+        let d = self.data_mut()?;
+        let theta = if theta.is_empty() {
+            initial_parameters(d.init, d.problem.layout().len())
+        } else {
+            theta.to_vec()
+        };
+        let n = d.runs.len();
+        let run = d.runs.get_mut(index).ok_or_else(|| no_run(index, n))?;
+        run.trainer.set_start(&theta)?;
+        run.restart_timeline();
+        Ok(())
+    }
+
+    /// How to replay the race: each run's start and settings over time.
+    pub fn race_record(&self) -> Result<RaceRecord> {
+        let d = self.data()?;
+        let default_start = initial_parameters(d.init, d.problem.layout().len());
+        Ok(RaceRecord {
+            runs: d
+                .runs
+                .iter()
+                .map(|r| RunRecord {
+                    start: if r.trainer.start() == default_start.as_slice() {
+                        Vec::new()
+                    } else {
+                        r.trainer.start().to_vec()
+                    },
+                    timeline: r.timeline.clone(),
+                    exact: r.timeline.len() < MAX_TIMELINE,
+                })
+                .collect(),
+        })
     }
 
     /// Moves the start to the active run's current θ with parameters `a`
@@ -829,14 +973,18 @@ fn resolve(
 impl Loaded {
     fn new_run(&mut self, settings: RunSettings, rule: RateRule) -> Result<Run> {
         let lipschitz = self.lipschitz();
-        let rate = default_learning_rate(settings.optimizer.kind, lipschitz, rule);
+        let basis = self.rate_basis(settings.tolerance);
+        let rate = default_learning_rate(settings.optimizer.kind, basis, rule);
         let config = settings.config(rate, self.init);
-        let trainer = Trainer::new(
+        let mut trainer = Trainer::new(
             self.problem.clone(),
             self.dataset.target_sst,
             lipschitz,
             config,
         )?;
+        if trainer.start() != self.start.as_slice() {
+            trainer.set_start(&self.start)?;
+        }
         let id = self.next_id;
         self.next_id += 1;
         Ok(Run {
@@ -845,12 +993,23 @@ impl Loaded {
             trainer,
             pinned: false,
             origin: Origin::Fresh,
+            timeline: vec![SettingsChange { step: 0, settings }],
         })
     }
 
     /// L, when finite and positive.
     pub fn lipschitz(&self) -> Option<f64> {
         Some(self.curvature.lipschitz).filter(|l| *l > 0.0 && l.is_finite())
+    }
+
+    /// What the default learning rate of a run with this convergence
+    /// tolerance is chosen from.
+    pub fn rate_basis(&self, tolerance: f64) -> RateBasis {
+        RateBasis {
+            lipschitz: self.lipschitz(),
+            start_gradient_norm: self.start_gradient_norm,
+            tolerance,
+        }
     }
 
     fn advance_optimum(&mut self, max_rows: usize) -> bool {
@@ -997,6 +1156,14 @@ impl Loaded {
             |r| r.trainer.start().to_vec(),
         )
     }
+}
+
+/// ‖∇L(θ₀)‖ over every row at the starting point `init`.
+fn gradient_norm_at(problem: &Problem, init: Init) -> f64 {
+    let theta = initial_parameters(init, problem.layout().len());
+    let mut grad = vec![0.0; theta.len()];
+    problem.evaluate(&theta, RowSet::All, Some(&mut grad));
+    grad.iter().map(|g| g * g).sum::<f64>().sqrt()
 }
 
 /// `w₁ (x1)`, …, `b`: one name per entry of θ.

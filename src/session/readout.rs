@@ -365,7 +365,15 @@ impl Session {
                 .map(|&k| OptimizerSummary {
                     kind: k,
                     label: k.label().into(),
-                    default_rate: super::default_learning_rate(k, lipschitz, self.rule),
+                    default_rate: super::default_learning_rate(
+                        k,
+                        d.rate_basis(
+                            d.runs
+                                .get(d.active)
+                                .map_or(RunSettings::default().tolerance, |r| r.settings.tolerance),
+                        ),
+                        self.rule,
+                    ),
                     hyperparameters: k.hyperparameters(),
                 })
                 .collect(),
@@ -753,7 +761,11 @@ fn detail(d: &Loaded, found: Option<(&[f64], f64)>) -> Detail {
         update,
         distance,
         batch,
-        rate_range: super::rate_range(c.optimizer.kind, d.lipschitz(), c.optimizer.momentum),
+        rate_range: super::rate_range(
+            c.optimizer.kind,
+            d.rate_basis(c.tolerance),
+            c.optimizer.momentum,
+        ),
         schedule: match c.schedule {
             Schedule::Constant => "constant α".into(),
             s => s.formula(),

@@ -79,7 +79,9 @@ pub enum Status {
     Ready,
     /// Still improving.
     Running,
-    /// The gradient norm fell below the tolerance.
+    /// The gradient norm fell below the tolerance, or (with a constant α)
+    /// [`STILL_UPDATES`] updates in a row moved no parameter at double
+    /// precision: the gradient is at the data's round-off level.
     Converged,
     /// The loss grew far beyond its start, or the next step would have
     /// overflowed; the parameters stay at the last finite point.
@@ -113,6 +115,11 @@ pub struct BatchInfo {
     pub norm_ratio: Option<f64>,
 }
 
+/// Updates in a row that move no parameter before a run with a constant α
+/// counts as converged (one is already a fixed point for plain gradient
+/// descent; momentum and Adam can still build up a step).
+pub const STILL_UPDATES: u32 = 20;
+
 /// One training run.
 #[derive(Debug, Clone)]
 pub struct Trainer {
@@ -137,6 +144,8 @@ pub struct Trainer {
     batch_history: Series,
     path: Series,
     full_history: Option<Vec<f64>>,
+    /// Updates in a row that left θ exactly as it was.
+    still_updates: u32,
     // Scratch, so that a step allocates nothing.
     prev_theta: Vec<f64>,
     prev_grad: Vec<f64>,
@@ -186,6 +195,7 @@ impl Trainer {
             batch_history: Series::new(1, HISTORY_CAPACITY),
             path: Series::new(p, PATH_CAPACITY),
             full_history: None,
+            still_updates: 0,
             prev_theta: vec![0.0; p],
             prev_grad: vec![0.0; p],
             batch_grad: vec![0.0; p],
@@ -377,6 +387,11 @@ impl Trainer {
         }
         self.step = k + 1;
         self.batch = batch;
+        if self.theta == self.prev_theta {
+            self.still_updates = self.still_updates.saturating_add(1);
+        } else {
+            self.still_updates = 0;
+        }
         self.record();
         self.judge(rate);
         Ok(())
@@ -520,6 +535,7 @@ impl Trainer {
         self.grad = grad;
         self.grad_norm = norm(&self.grad);
         self.step = 0;
+        self.still_updates = 0;
         self.start_loss = self.eval.loss;
         self.batch = None;
         self.last_rate = self.config.learning_rate;
@@ -570,6 +586,18 @@ impl Trainer {
                 "the gradient norm {} is below the tolerance {}, so this is a minimum",
                 crate::format::number(self.grad_norm, 4),
                 crate::format::number(self.config.tolerance, 4)
+            ));
+        } else if self.config.tolerance > 0.0
+            && self.still_updates >= STILL_UPDATES
+            && self.config.schedule == Schedule::Constant
+        {
+            // Far-off data (values near 1e10) can hold ‖g‖ above any fixed
+            // tolerance by rounding alone, while every step α·g is smaller
+            // than the spacing of the doubles in θ.
+            self.status = Status::Converged;
+            self.message = Some(format!(
+                "the last {STILL_UPDATES} updates moved no parameter at double precision: the gradient norm {} is at the round-off level of this data, so this is a minimum as far as doubles can tell",
+                crate::format::number(self.grad_norm, 4),
             ));
         } else {
             self.status = Status::Running;

@@ -135,10 +135,25 @@ impl WorkerSession {
         self.inner.reset().map_err(err)
     }
 
-    /// Moves the start to θ (training units).
+    /// Moves the start to θ (training units; empty: the default start).
     pub fn set_start(&mut self, theta: JsValue) -> Result<(), JsError> {
         let theta = floats_of(&theta, "θ")?;
         self.inner.set_start(&theta).map_err(err)
+    }
+
+    /// Moves run `index`'s start to θ (training units; empty: the default
+    /// start) and resets it.
+    pub fn set_run_start(&mut self, index: u32, theta: JsValue) -> Result<(), JsError> {
+        let theta = floats_of(&theta, "θ")?;
+        self.inner
+            .set_run_start(index as usize, &theta)
+            .map_err(err)
+    }
+
+    /// How to replay the race: `{runs: [{start, timeline: [{step,
+    /// settings}], exact}]}`.
+    pub fn race_record(&self) -> Result<JsValue, JsError> {
+        to_js(&self.inner.race_record().map_err(err)?)
     }
 
     /// Moves the start: parameters `a` and `b` at `va` and `vb`, the others

@@ -90,7 +90,7 @@ test('GD against the best momentum on a narrow valley: both drawn in their colou
   await page.close();
 });
 
-test('fork at step 20 continues from the same θ; pin stops a run; remove drops it', async () => {
+test('fork at step 20 continues from the same θ; pin stops a run and keeps it through Reset; remove drops it', async () => {
   const { page, problems } = await openApp(browser);
   for (let i = 0; i < 2; i++) await page.getByRole('button', { name: 'Step ×10', exact: true }).click();
   await waitStep(page, 20);
@@ -121,6 +121,12 @@ test('fork at step 20 continues from the same θ; pin stops a run; remove drops 
   rows = await raceRows(page);
   assert.deepEqual(rows.map((r) => r.step), [21, 22]);
 
+  // Reset restarts run 2 only: the pinned run stays as the overlay.
+  await page.getByRole('button', { name: 'Reset' }).click();
+  await page.waitForFunction(() => document.querySelector('#race-table tbody tr:nth-child(2) [data-f="step"]').textContent === '0');
+  rows = await raceRows(page);
+  assert.deepEqual(rows.map((r) => r.step), [21, 0]);
+
   // Select run 1 by clicking its row: the controls show its settings.
   await page.locator('#race-table tbody tr').first().locator('[data-f="loss"]').click();
   await page.waitForFunction(() => document.querySelector('#race-table tbody tr').getAttribute('aria-current') === 'true');
@@ -135,7 +141,7 @@ test('fork at step 20 continues from the same θ; pin stops a run; remove drops 
   await page.close();
 });
 
-test('a share link reopens the race: the same runs, steps and losses', async () => {
+test('a share link reopens the race: the same runs, steps and losses, with a change of α mid-run', async () => {
   const { page, problems } = await openApp(browser);
   await page.getByLabel('Example', { exact: true }).selectOption('study-sleep');
   await waitData(page, '150 rows × 3 columns');
@@ -155,6 +161,12 @@ test('a share link reopens the race: the same runs, steps and losses', async () 
   await page.locator('#race-table').filter({ hasText: 'α = 0.7' }).waitFor();
   await page.getByRole('button', { name: 'Step ×10', exact: true }).click();
   await page.waitForFunction(() => document.querySelector('#race-table tbody tr:nth-child(3) [data-f="step"]').textContent.startsWith('20'));
+  // A change mid-run: the link replays α = 0.7 up to step 20, then 0.3.
+  await page.getByLabel('Learning rate value').fill('0.3');
+  await page.getByLabel('Learning rate value').press('Enter');
+  await page.locator('#race-table').filter({ hasText: 'α = 0.3' }).waitFor();
+  await page.getByRole('button', { name: 'Step ×10', exact: true }).click();
+  await page.waitForFunction(() => document.querySelector('#race-table tbody tr:nth-child(3) [data-f="step"]').textContent.startsWith('30'));
   await page.getByRole('checkbox', { name: 'Log scale' }).check();
   await settle(page);
   const mine = await raceRows(page);

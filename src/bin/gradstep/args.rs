@@ -78,7 +78,8 @@ pub struct FitArgs {
     /// Maximum number of updates (e.g. 1000 or 1e6).
     #[arg(long, default_value = "1e6")]
     pub steps: String,
-    /// Stop when the gradient norm falls below this; 0 never stops early.
+    /// Stop when the gradient norm falls below this (or, with a constant α, once 20 updates in a row
+    /// move no parameter at double precision); 0 never stops early.
     #[arg(long, default_value_t = 1e-6, allow_hyphen_values = true)]
     pub tol: f64,
     /// L2 penalty λ in (λ/2)‖w‖².
