@@ -47,13 +47,15 @@ pub fn compact(v: f64) -> String {
 
 /// A learning rate or another setting, as typed back into a box: the
 /// shortest text that reads back as the same f64 (ASCII, so a number field
-/// accepts it).
+/// accepts it), with an exponent where [`number`] uses one (below 1e-4,
+/// from 1e6), so that the box and the read-outs agree.
 pub fn exact(v: f64) -> String {
     if !v.is_finite() {
         return String::new();
     }
     let s = format!("{v}");
-    if s.len() > 12 {
+    let a = v.abs();
+    if a != 0.0 && !(1e-4..1e6).contains(&a) {
         let e = format!("{v:e}");
         if e.len() < s.len() {
             return e;
@@ -169,6 +171,12 @@ mod tests {
         for v in [0.01, 1e-5, 5e-8, 0.123456789, 100.0, 1.0 / 3.0] {
             assert_eq!(exact(v).parse::<f64>().unwrap(), v);
         }
+        // Exponents where the read-outs use them.
+        assert_eq!(exact(5e-8), "5e-8");
+        assert_eq!(exact(1e-5), "1e-5");
+        assert_eq!(exact(0.0001), "0.0001");
+        assert_eq!(exact(0.2), "0.2");
+        assert_eq!(exact(2e7), "2e7");
     }
 
     #[test]

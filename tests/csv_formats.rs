@@ -217,7 +217,7 @@ fn text_in_a_numeric_column_is_a_problem() {
 }
 
 #[test]
-fn disagreeing_formats_stay_text_with_both_examples() {
+fn disagreeing_formats_stay_text_with_one_example_of_each() {
     assert_eq!(
         text_reason(&["2", "1,5", "3", "4", "5", "6", "7", "8", "1.5"]),
         "its number formats disagree: '1,5' (row 2) is a decimal comma but '1.5' (row 9) is a decimal point"
@@ -237,6 +237,15 @@ fn disagreeing_formats_stay_text_with_both_examples() {
     assert_eq!(
         text_reason(&["1.234.567", "2.5"]),
         "its number formats disagree: '1.234.567' (row 1) groups thousands with '.' but '2.5' (row 2) is a decimal point"
+    );
+    // Three formats: one value of each.
+    assert_eq!(
+        text_reason(&["1,5", "2.5", "5%"]),
+        "its number formats disagree: '1,5' (row 1) is a decimal comma and has no unit, '2.5' (row 2) is a decimal point, and '5%' (row 3) is a percent"
+    );
+    assert_eq!(
+        text_reason(&["$1.5", "€2", "3%"]),
+        "its number formats disagree: '$1.5' (row 1) is in $, '€2' (row 2) is in €, and '3%' (row 3) is a percent"
     );
     // Levels stay as written.
     let t = column_of(&["1,5", "1.5", "1,5"]);

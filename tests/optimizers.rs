@@ -731,7 +731,7 @@ fn config_validation_names_setting_value_and_range() {
                 ..base
             },
             "eps",
-            "-0.00000001",
+            "-1e-8",
         ),
     ];
     for (config, name, value) in cases {

@@ -79,10 +79,15 @@ export const app = {
   clearError() {
     setText(ui.error, '');
   },
-  /** The status line (role=status): kind is '', 'success', 'warning' or 'error'. */
-  status(kind, text) {
+  /**
+   * The status line: kind is '', 'success', 'warning' or 'error'. It is not
+   * a live region itself: `spoken` (the text, or a shorter line) goes to the
+   * one announcer, so that a screen reader hears it once.
+   */
+  status(kind, text, spoken = text) {
     ui.status.className = `notice${kind ? ` ${kind}` : ''}`;
     setText(ui.status, text);
+    if (spoken) app.announce(spoken, { urgent: kind !== '' });
   },
   announce(text, options = {}) {
     announcer.say(text, { playing: app.playing, ...options });
@@ -319,7 +324,6 @@ async function main() {
       // Said after the reloaded data is on screen (a new summary clears the status line).
       app.afterFrame = () => {
         app.status('warning', message);
-        app.announce(message, { urgent: true });
       };
     },
     onError: (message) => app.showError(message),

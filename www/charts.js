@@ -515,9 +515,8 @@ export function createCharts(app) {
     const s = app.summary;
     if (!s) return;
     const [a, b] = pair();
-    const unit = s.training_units === 'standardized units' ? ' (standardized)' : '';
-    setText(ui.startALabel, `${s.parameter_names[a]}${unit}`);
-    setText(ui.startBLabel, `${s.parameter_names[b]}${unit}`);
+    setText(ui.startALabel, `${s.parameter_names[a]}, ${s.parameter_units[a]}`);
+    setText(ui.startBLabel, `${s.parameter_names[b]}, ${s.parameter_units[b]}`);
   }
 
   function renderCaption(info) {
@@ -533,12 +532,10 @@ export function createCharts(app) {
     const runs = r.runs.length > 1 ? `Each run's path is drawn in its colour (the race table's), the active run's boldest.` : 'The path of the run goes from its start to where it is now.';
     const newton = app.view.newton ? ' The Newton step from here is marked too.' : '';
     const sample = info.sampled_rows ? ` The loss here is computed on a sample of ${count(info.sampled_rows)} rows.` : '';
-    const units = s.training_units === 'standardized units'
-      ? 'standardized units (each weight per standard deviation of its feature, as the axis titles say)'
-      : s.training_units;
+    const units = `${names[info.a]} in ${s.parameter_units[info.a]}, ${names[info.b]} in ${s.parameter_units[info.b]}`;
     const noise = info.noise_drawn ? ' The dashed ellipse around the optimum is the active run’s noise ball: where its mini-batch steps keep wandering (two standard deviations, about 86% of the time).' : '';
     setText(ui.caption,
-      `Contours of the loss over ${names[info.a]} (across, ${app.fmt(info.a_range[0], 3)} to ${app.fmt(info.a_range[1], 3)}) and ${names[info.b]} (up, ${app.fmt(info.b_range[0], 3)} to ${app.fmt(info.b_range[1], 3)}), in ${units}. ` +
+      `Contours of the loss over ${names[info.a]} (across, ${app.fmt(info.a_range[0], 3)} to ${app.fmt(info.a_range[1], 3)}) and ${names[info.b]} (up, ${app.fmt(info.b_range[0], 3)} to ${app.fmt(info.b_range[1], 3)}), with ${units}. ` +
       `${runs} The optimum is marked.${newton}${noise}${others}${sample} Click the plot, or type a point below, to start every run from there.`);
   }
 

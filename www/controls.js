@@ -72,12 +72,10 @@ export function createControls(app) {
     }
     if (!r.playing) {
       setPlaying(false);
-      app.status('warning', cannotStepMessage());
-      app.announce('Cannot play: every run has diverged or is pinned.', { urgent: true });
+      app.status('warning', cannotStepMessage(), 'Cannot play: every run has diverged or is pinned.');
     } else if (r.converged) {
       const text = 'Playing a run that has already converged: the gradient is about zero, so each step barely moves the parameters and nothing visibly changes. Press Pause to stop.';
-      app.status('success', text);
-      app.announce('Playing a converged run: the gradient is about zero, nothing visibly moves.', { urgent: true });
+      app.status('success', text, 'Playing a converged run: the gradient is about zero, nothing visibly moves.');
     } else {
       app.status('', '');
     }
@@ -270,11 +268,9 @@ export function createControls(app) {
       if (e.kind === 'converged') {
         const text = `${name}Converged at step ${e.step}: ${e.message}.`;
         app.status('success', text);
-        app.announce(text, { urgent: true });
       } else if (e.kind === 'diverged') {
         const text = `${name}${capital(e.message)}.`;
         app.status('warning', text);
-        app.announce(text, { urgent: true });
       } else if (e.kind === 'cannot-step') {
         app.status('warning', cannotStepMessage());
       } else if (e.kind === 'error') {

@@ -395,10 +395,10 @@ export function createPanels(app) {
     const u = r.detail.update;
     const col = u.columns.indexOf('θ') + 1;
     const current = (i) => (col > 0 && u.rows[i] ? u.rows[i][col] : '—');
-    fillHead(ui.landscapeTable.tHead, ['Parameter', 'Axis', `Now (${s.training_units})`, 'The plot covers']);
+    fillHead(ui.landscapeTable.tHead, ['Parameter', 'Axis', 'Now', 'The plot covers', 'Units']);
     fillRows(ui.landscapeTable.tBodies[0], [
-      [s.parameter_names[a], 'across', current(a), info ? `${app.fmt(info.a_range[0], 4)} to ${app.fmt(info.a_range[1], 4)}` : '—'],
-      [s.parameter_names[b], 'up', current(b), info ? `${app.fmt(info.b_range[0], 4)} to ${app.fmt(info.b_range[1], 4)}` : '—'],
+      [s.parameter_names[a], 'across', current(a), info ? `${app.fmt(info.a_range[0], 4)} to ${app.fmt(info.a_range[1], 4)}` : '—', s.parameter_units[a]],
+      [s.parameter_names[b], 'up', current(b), info ? `${app.fmt(info.b_range[0], 4)} to ${app.fmt(info.b_range[1], 4)}` : '—', s.parameter_units[b]],
     ]);
   }
 

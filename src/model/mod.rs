@@ -38,6 +38,22 @@ impl ModelKind {
         }
     }
 
+    /// What one unit of a training parameter is: a weight is per standard
+    /// deviation of its feature when standardized (per unit otherwise), the
+    /// bias (`feature` = `None`) is in the output's units. Training never
+    /// standardizes the target.
+    pub fn parameter_unit(self, target: &str, feature: Option<&str>, standardized: bool) -> String {
+        let output = match self {
+            Self::Linear => format!("{target} units"),
+            Self::Logistic => "log-odds".to_string(),
+        };
+        match feature {
+            Some(feature) if standardized => format!("{output} per SD of {feature}"),
+            Some(feature) => format!("{output} per unit of {feature}"),
+            None => output,
+        }
+    }
+
     /// The loss, written out.
     pub fn loss_formula(self) -> &'static str {
         match self {

@@ -337,8 +337,11 @@ pub fn draw_loss_curves<DB: DrawingBackend>(
                 .faint(0.9);
             style::draw_line(&mut chart, &style, vec![p, q], pen)?;
             let label = format!("predicted ×{}/step", number(rate, 4));
+            // Ending near the left edge (a steep line), the label reads
+            // rightwards from its end, so that it stays inside the plot.
+            let near_left = q.0 - x_range.start < 0.4 * (x_range.end - x_range.start);
             let anchor = Pos::new(
-                HPos::Right,
+                if near_left { HPos::Left } else { HPos::Right },
                 if slope < 0.0 { VPos::Bottom } else { VPos::Top },
             );
             chart.draw_series(std::iter::once(Text::new(

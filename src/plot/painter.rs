@@ -724,15 +724,12 @@ fn axis_title(scene: &Scene, k: usize) -> String {
         .get(k)
         .cloned()
         .unwrap_or_else(|| format!("θ{}", k + 1));
-    let output = match scene.model {
-        ModelKind::Linear => format!("{} units", scene.target_name),
-        ModelKind::Logistic => "log-odds".to_string(),
-    };
-    let title = match scene.feature_names.get(k) {
-        Some(feature) if scene.standardized => format!("{name}, {output} per SD of {feature}"),
-        Some(feature) => format!("{name}, {output} per unit of {feature}"),
-        None => format!("{name}, {output}"),
-    };
+    let unit = scene.model.parameter_unit(
+        &scene.target_name,
+        scene.feature_names.get(k).map(String::as_str),
+        scene.standardized,
+    );
+    let title = format!("{name}, {unit}");
     // Long names: the unit without the output's name, so the title fits.
     if title.chars().count() <= MAX_AXIS_TITLE {
         return title;

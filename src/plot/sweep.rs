@@ -153,16 +153,18 @@ pub fn draw_sweep<DB: DrawingBackend>(
     if tried.is_empty() {
         notes.push("no learning rates tried".to_string());
     }
+    // Bottom left: small rates barely move the loss, so the curve starts
+    // high there and leaves that corner free.
     let left = mapping.x_px.0.min(mapping.x_px.1) as i32;
-    let top_px = mapping.y_px.0.min(mapping.y_px.1) as i32;
-    for (k, note) in notes.into_iter().enumerate() {
+    let bottom_px = mapping.y_px.0.max(mapping.y_px.1) as i32;
+    for (k, note) in notes.into_iter().rev().enumerate() {
         root.draw(&Text::new(
             note,
             (
                 left + style.px(8.0) as i32,
-                top_px + style.px(18.0 + 15.0 * k as f64) as i32,
+                bottom_px - style.px(8.0 + 15.0 * k as f64) as i32,
             ),
-            style.font(11.0).pos(Pos::new(HPos::Left, VPos::Top)),
+            style.font(11.0).pos(Pos::new(HPos::Left, VPos::Bottom)),
         ))?;
     }
     root.present()?;

@@ -118,6 +118,7 @@ impl Run {
         };
         let full = self.timeline.len() >= MAX_TIMELINE;
         match self.timeline.last_mut() {
+            Some(last) if last.settings == change.settings => {}
             Some(last) if last.step == change.step || full => last.settings = change.settings,
             _ => self.timeline.push(change),
         }
@@ -191,7 +192,7 @@ pub struct Loaded {
     curvature: Curvature,
     optimum: OptimumState,
     init: Init,
-    /// ‖∇L(θ₀)‖ at `init`, for the default learning rate.
+    /// ‖∇L(θ₀)‖ at `init` (linear), for the default learning rate.
     start_gradient_norm: f64,
     /// Where new runs start (training units): `init`'s point, or one set
     /// by [`Session::set_start`].
@@ -436,7 +437,7 @@ impl Session {
         )
         .with_l2(settings.l2);
         let curvature = Curvature::of(&problem);
-        let start_gradient_norm = gradient_norm_at(&problem, init);
+        let start_gradient_norm = start_gradient_norm(&problem, init);
         let problem_len = problem.layout().len();
         let mut data_settings = settings.clone();
         data_settings.target = Some(table.column(target).name.clone());
@@ -716,7 +717,7 @@ impl Session {
         let rule = self.rule;
         let d = self.data_mut()?;
         d.init = Init::Random { seed };
-        d.start_gradient_norm = gradient_norm_at(&d.problem, d.init);
+        d.start_gradient_norm = start_gradient_norm(&d.problem, d.init);
         let theta = initial_parameters(d.init, d.problem.layout().len());
         d.start = theta.clone();
         for i in 0..d.runs.len() {
@@ -1158,8 +1159,13 @@ impl Loaded {
     }
 }
 
-/// ‖∇L(θ₀)‖ over every row at the starting point `init`.
-fn gradient_norm_at(problem: &Problem, init: Init) -> f64 {
+/// ‖∇L(θ₀)‖ over every row at the starting point `init`, as
+/// [`RateBasis::start_gradient_norm`] wants it (infinite for the logistic
+/// loss).
+fn start_gradient_norm(problem: &Problem, init: Init) -> f64 {
+    if problem.model() == ModelKind::Logistic {
+        return f64::INFINITY;
+    }
     let theta = initial_parameters(init, problem.layout().len());
     let mut grad = vec![0.0; theta.len()];
     problem.evaluate(&theta, RowSet::All, Some(&mut grad));

@@ -74,6 +74,9 @@ pub struct Summary {
     pub classes: Option<[String; 2]>,
     /// Names of θ's entries: `w₁ (x1)`, …, `b`.
     pub parameter_names: Vec<String>,
+    /// What one unit of each entry of θ is in training ("price units per
+    /// SD of size", "price units"): the landscape's axes and start point.
+    pub parameter_units: Vec<String>,
     /// Views of the model that make sense, the default first.
     pub views: Vec<ViewKind>,
     /// The loss, written out.
@@ -341,6 +344,15 @@ impl Session {
                 .as_ref()
                 .map(|c| [c.negative.clone(), c.positive.clone()]),
             parameter_names: d.parameter_names(),
+            parameter_units: (0..=ds.dim())
+                .map(|j| {
+                    d.model.parameter_unit(
+                        &ds.target_name,
+                        ds.feature_names.get(j).map(String::as_str),
+                        d.problem.design().is_standardized(),
+                    )
+                })
+                .collect(),
             views: ViewKind::available(d.model, ds.dim()),
             loss_formula: {
                 let mut f = d.model.loss_formula().to_string();

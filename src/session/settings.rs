@@ -117,7 +117,9 @@ pub const VISIBLE_STEPS: i32 = 20;
 pub struct RateBasis {
     /// L, the largest curvature of the loss, when known.
     pub lipschitz: Option<f64>,
-    /// ‖∇L(θ₀)‖, the gradient's norm at the start.
+    /// ‖∇L(θ₀)‖, the gradient's norm at the start; infinite when the round
+    /// bowl says nothing about the steps (the logistic loss flattens as it
+    /// learns, so its runs take far more than the bowl's count).
     pub start_gradient_norm: f64,
     /// The run's convergence tolerance on the gradient norm (0: no stop).
     pub tolerance: f64,

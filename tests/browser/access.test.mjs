@@ -47,7 +47,7 @@ test('axe-core: no serious or critical violations when open, after an upload, di
   await setRate(page, 5);
   await page.getByLabel('Speed').selectOption('fast');
   await page.getByRole('button', { name: 'Play' }).click();
-  await page.getByRole('status').filter({ hasText: 'iverged' }).waitFor({ timeout: 15000 });
+  await page.locator('#status-message').filter({ hasText: 'iverged' }).waitFor({ timeout: 15000 });
   await settle(page);
   await noViolations(page, 'diverged');
 

@@ -223,7 +223,7 @@ test('a huge learning rate diverges, pauses Play and says what to change', async
   const { page, problems } = await openApp(browser);
   await setRate(page, 10);
   await page.getByRole('button', { name: 'Play' }).click();
-  const message = page.getByRole('status').filter({ hasText: 'iverged' });
+  const message = page.locator('#status-message').filter({ hasText: 'iverged' });
   await message.waitFor({ timeout: 10000 });
   assert.match(await message.textContent(), /lower the learning rate below 0\.894 .*press Reset/);
   await page.getByRole('button', { name: 'Play' }).waitFor();
@@ -231,7 +231,7 @@ test('a huge learning rate diverges, pauses Play and says what to change', async
   const diverged = await stepCount(page);
   // Play and Step ask for Reset or a lower α instead of stepping.
   await page.getByRole('button', { name: 'Play' }).click();
-  await page.getByRole('status').filter({ hasText: 'Cannot step' }).waitFor();
+  await page.locator('#status-message').filter({ hasText: 'Cannot step' }).waitFor();
   await page.getByRole('button', { name: 'Play' }).waitFor();
   await stepButton(page).click();
   await page.waitForTimeout(300);

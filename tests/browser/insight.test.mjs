@@ -102,7 +102,7 @@ test('stackloss: optimum reference, rate marks, landscape path and start, update
   await stepOnce(page);
   await page.getByRole('button', { name: 'Start here' }).click();
   await waitStep(page, 0);
-  await page.getByRole('status').filter({ hasText: '= 0.5' }).waitFor();
+  await page.locator('#status-message').filter({ hasText: '= 0.5' }).waitFor();
   await shot(page.locator('section.landscape'), '20-landscape');
 
   // The update written out, with this step's numbers and its units.
@@ -131,9 +131,12 @@ test('stackloss: optimum reference, rate marks, landscape path and start, update
   await waitStep(page, 0);
   await page.getByLabel('Speed').selectOption('fast');
   await page.getByRole('button', { name: 'Play' }).click();
-  await page.getByRole('status').filter({ hasText: 'iverged' }).waitFor({ timeout: 15000 });
+  await page.locator('#status-message').filter({ hasText: 'iverged' }).waitFor({ timeout: 15000 });
   await page.locator('#announcer').filter({ hasText: /iverged at step \d+/ }).waitFor();
   assert.doesNotMatch(await page.locator('#announcer').textContent(), /iverged at step \d+.*iverged at step/i, 'said once');
+  const live = await page.evaluate(() => [...document.querySelectorAll('[aria-live], [role="status"], [role="alert"], [role="log"]')]
+    .filter((n) => /iverged at step/.test(n.textContent)).map((n) => n.id));
+  assert.deepEqual(live, ['announcer'], 'one live region speaks the divergence');
   await screenshot(page, '25-stackloss-insight');
   assertClean(problems);
   await page.close();
@@ -306,7 +309,7 @@ test('after a trap in the engine the worker restarts with the last good data and
   await stepOnce(page);
   const error = await page.evaluate(() => window.__app.client.request('simulate-trap').then(() => 'no error', (e) => e.message));
   assert.match(error, /restarted/);
-  await page.getByRole('status').filter({ hasText: 'restarted with your last good data' }).waitFor();
+  await page.locator('#status-message').filter({ hasText: 'restarted with your last good data' }).waitFor();
   await waitData(page, '21 rows × 4 columns');
   await waitStep(page, 0);
   assert.match(await page.locator('#race-table').textContent(), /Momentum/, 'the settings came back too');

@@ -59,7 +59,7 @@ test('convergence pauses Play once; Play on a converged run keeps going until Pa
   const { page, problems } = await openApp(browser);
   await page.getByLabel('Speed').selectOption('fast');
   await page.getByRole('button', { name: 'Play' }).click();
-  const status = page.getByRole('status').filter({ hasText: 'Converged at step' });
+  const status = page.locator('#status-message').filter({ hasText: 'Converged at step' });
   await status.waitFor({ timeout: 10000 });
   assert.match(await status.textContent(), /gradient norm .* below the tolerance/);
   await page.getByRole('button', { name: 'Play' }).waitFor();
@@ -69,7 +69,7 @@ test('convergence pauses Play once; Play on a converged run keeps going until Pa
   // Play again: it keeps playing (no second auto-pause) and says why nothing moves.
   await page.getByLabel('Speed').selectOption('10');
   await page.getByRole('button', { name: 'Play' }).click();
-  await page.getByRole('status').filter({ hasText: 'gradient is about zero' }).waitFor();
+  await page.locator('#status-message').filter({ hasText: 'gradient is about zero' }).waitFor();
   await page.waitForTimeout(1000);
   assert.equal(await page.locator('#play').textContent(), 'Pause', 'still playing after 1 s');
   const later = await stepCount(page);
@@ -88,11 +88,12 @@ test('any positive α typed is used, also outside the slider’s range', async (
   const scalars = page.locator('#update-scalars');
   const note = page.locator('#lr-note');
 
-  // 5e-8 on the raw house prices: used and shown.
-  await setRate(page, '5e-8');
+  // 5e-8 on the raw house prices (typed out in full): used and shown.
+  await setRate(page, '0.00000005');
   await scalars.filter({ hasText: '5e−8' }).waitFor();
   await stepOnce(page);
   assert.match(await page.locator('#race-table tbody').textContent(), /α = 5e−8/);
+  assert.equal(await page.getByLabel('Learning rate value').inputValue(), '5e-8', 'the box writes it as the read-outs do');
 
   // 100: far above the slider; the slider sits at its right end and a note says so.
   await setRate(page, 100);
@@ -143,7 +144,7 @@ test('the gradient check agrees on raw house prices, at step 0 and after converg
   await setRate(page, String(Number((0.9 * alpha).toPrecision(4))));
   await page.getByLabel('Speed').selectOption('fast');
   await page.getByRole('button', { name: 'Play' }).click();
-  await page.getByRole('status').filter({ hasText: 'Converged at step' }).waitFor({ timeout: 60000 });
+  await page.locator('#status-message').filter({ hasText: 'Converged at step' }).waitFor({ timeout: 60000 });
   await settle(page);
   const step = await stepCount(page);
   await summary.filter({ hasText: `At step ${step}` }).waitFor();

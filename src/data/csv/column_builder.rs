@@ -333,9 +333,13 @@ impl FormatSeen {
 
     /// The column's number format, or why its formats disagree.
     fn decide(&self, convention: Sep) -> Result<NumberFormat, String> {
+        // Every clash is collected, so that the message quotes one value of
+        // each format in play.
+        let mut clashes: Vec<(&Ex, String)> = Vec::new();
         let (point, comma) = self.evidence();
         if let (Some(p), Some(c)) = (point, comma) {
-            return Err(disagree(p, c));
+            clashes.push((p.0, p.1.to_string()));
+            clashes.push((c.0, c.1.to_string()));
         }
         let has_amb = self.amb.iter().any(Option::is_some);
         let decimal = match (point, comma) {
@@ -355,20 +359,17 @@ impl FormatSeen {
                 }
             }
         }
-        let mut seen: Vec<(&Ex, String)> = thousands
+        let seen: Vec<(&Ex, String)> = thousands
             .iter()
             .flatten()
             .map(|(c, e)| (e, format!("groups thousands with '{c}'")))
             .collect();
-        seen.sort_by_key(|(e, _)| e.row);
-        if let [a, b, ..] = seen.as_slice() {
-            return Err(disagree((a.0, &a.1), (b.0, &b.1)));
+        if seen.len() >= 2 {
+            clashes.extend(seen.iter().map(|(e, what)| (*e, what.clone())));
         }
         if let (Some((c1, e1)), Some((c2, e2))) = (&self.currency, &self.other_currency) {
-            return Err(disagree(
-                (e1, &format!("is in {c1}")),
-                (e2, &format!("is in {c2}")),
-            ));
+            clashes.push((e1, format!("is in {c1}")));
+            clashes.push((e2, format!("is in {c2}")));
         }
         let mut units: Vec<(&Ex, String)> = Vec::new();
         if let Some(e) = &self.unit_none {
@@ -380,9 +381,11 @@ impl FormatSeen {
         if let Some((c, e)) = &self.currency {
             units.push((e, format!("is in {c}")));
         }
-        units.sort_by_key(|(e, _)| e.row);
-        if let [a, b, ..] = units.as_slice() {
-            return Err(disagree((a.0, &a.1), (b.0, &b.1)));
+        if units.len() >= 2 {
+            clashes.extend(units);
+        }
+        if !clashes.is_empty() {
+            return Err(disagree(clashes));
         }
         let unit = if self.percent.is_some() {
             Unit::Percent
@@ -391,7 +394,7 @@ impl FormatSeen {
         } else {
             Unit::None
         };
-        let thousands = seen.first().and_then(|(e, _)| {
+        let thousands = seen.iter().min_by_key(|(e, _)| e.row).and_then(|(e, _)| {
             thousands
                 .iter()
                 .flatten()
@@ -410,18 +413,46 @@ impl FormatSeen {
     }
 }
 
-/// The message for two examples whose formats disagree, earlier first.
-fn disagree(a: (&Ex, &str), b: (&Ex, &str)) -> String {
-    let (first, second) = if b.0.row < a.0.row { (b, a) } else { (a, b) };
-    format!(
-        "its number formats disagree: '{}' (row {}) {} but '{}' (row {}) {}",
-        first.0.text,
-        ROW_PLACEHOLDER.with_row(first.0.row),
-        first.1,
-        second.0.text,
-        ROW_PLACEHOLDER.with_row(second.0.row),
-        second.1
-    )
+/// The message for examples whose formats disagree, in row order, one
+/// phrase per value ("'1,5' (row 2) is a decimal comma but '1.5' (row 9)
+/// is a decimal point"; three or more are listed with "and").
+#[cold]
+#[inline(never)]
+fn disagree(clashes: Vec<(&Ex, String)>) -> String {
+    // A handful of values: kept in row order by insertion (no sort, whose
+    // code would weigh on the wasm bundle).
+    let mut values: Vec<(&Ex, Vec<String>)> = Vec::new();
+    for (e, what) in clashes {
+        match values
+            .iter_mut()
+            .find(|(x, _)| x.row == e.row && x.text == e.text)
+        {
+            Some((_, whats)) if whats.contains(&what) => {}
+            Some((_, whats)) => whats.push(what),
+            None => {
+                let at = values.iter().take_while(|(x, _)| x.row <= e.row).count();
+                values.insert(at, (e, vec![what]));
+            }
+        }
+    }
+    let phrases: Vec<String> = values
+        .iter()
+        .map(|(e, whats)| {
+            format!(
+                "'{}' (row {}) {}",
+                e.text,
+                ROW_PLACEHOLDER.with_row(e.row),
+                whats.join(" and ")
+            )
+        })
+        .collect();
+    let list = match phrases.as_slice() {
+        [one] => one.clone(),
+        [a, b] => format!("{a} but {b}"),
+        [rest @ .., last] => format!("{}, and {last}", rest.join(", ")),
+        [] => String::new(),
+    };
+    format!("its number formats disagree: {list}")
 }
 
 /// Rows in messages are written as a marker and fixed once the header is
