@@ -132,7 +132,7 @@ fn categorical_values(target: &[f64]) -> Option<String> {
         }
     }
     let plausible = values.len() == 2 || (values.len() <= 10 && target.len() >= 10 * values.len());
-    values.sort_by(f64::total_cmp);
+    crate::order::sort_small_by(&mut values, f64::total_cmp);
     plausible.then(|| {
         values
             .iter()

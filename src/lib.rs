@@ -20,6 +20,7 @@ pub mod limits;
 pub mod model;
 pub mod optim;
 pub mod optimum;
+pub mod order;
 pub mod plot;
 pub mod report;
 pub mod session;

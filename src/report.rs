@@ -46,7 +46,9 @@ pub struct FitReport {
     pub optimum: Option<OptimumReport>,
     /// Why `optimum` is null: no finite optimum, or not computed yet.
     pub optimum_reason: Option<String>,
-    /// The optimizer and its hyperparameters.
+    /// The optimizer and the hyperparameters its rule uses (ε resolved to
+    /// its default): `{"kind": "adam", "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}`.
+    #[serde(serialize_with = "optimizer_in_use")]
     pub optimizer: OptimizerConfig,
     /// The base learning rate α.
     pub learning_rate: f64,
@@ -246,4 +248,28 @@ impl FitReport {
             history: t.full_history().map(<[f64]>::to_vec),
         }
     }
+}
+
+/// Writes `c` as its kind and the values of the hyperparameters its rule
+/// uses ([`crate::optim::OptimizerKind::hyperparameters`]), so that a report
+/// never lists settings that played no part.
+fn optimizer_in_use<S: serde::Serializer>(
+    c: &OptimizerConfig,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let names = c.kind.hyperparameters();
+    let mut map = s.serialize_map(Some(1 + names.len()))?;
+    map.serialize_entry("kind", &c.kind)?;
+    for &name in names {
+        let value = match name {
+            "momentum" => c.momentum,
+            "beta1" => c.beta1,
+            "beta2" => c.beta2,
+            "decay" => c.decay,
+            _ => c.eps_value(),
+        };
+        map.serialize_entry(name, &value)?;
+    }
+    map.end()
 }

@@ -599,3 +599,36 @@ fn a_reader_that_stops_early_ends_it_quietly() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!err.contains("internal error") && err.is_empty(), "{err}");
 }
+
+#[test]
+fn fit_json_lists_only_the_hyperparameters_the_rule_uses() {
+    let adam = json_of(&gradstep(&[
+        "fit",
+        "tests/data/stackloss.csv",
+        "--standardize",
+        "--optimizer",
+        "adam",
+        "--steps",
+        "3",
+        "--json",
+    ]));
+    assert_eq!(
+        adam["optimizer"],
+        serde_json::json!({"kind": "adam", "beta1": 0.9, "beta2": 0.999, "eps": 1e-8})
+    );
+    let adagrad = json_of(&gradstep(&[
+        "fit",
+        "tests/data/stackloss.csv",
+        "--optimizer",
+        "adagrad",
+        "--steps",
+        "3",
+        "--json",
+    ]));
+    assert_eq!(
+        adagrad["optimizer"],
+        serde_json::json!({"kind": "adagrad", "eps": 1e-10})
+    );
+    let gd = json_of(&gradstep(&["fit", "tests/data/stackloss.csv", "--json"]));
+    assert_eq!(gd["optimizer"], serde_json::json!({"kind": "gd"}));
+}

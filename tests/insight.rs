@@ -71,6 +71,45 @@ fn momentum_needs_fewer_steps_than_gradient_descent_on_a_narrow_valley() {
 }
 
 #[test]
+fn the_race_table_states_the_steps_the_eigenvalues_predict() {
+    // GD at a constant α on a quadratic: the start's error along each
+    // eigendirection shrinks by exactly |1 − αλᵢ| per step, so the
+    // prediction is the measured count (up to round-off at the boundary).
+    let mut s = session("diabetes.csv", &settings(true));
+    let gd = RunSettings {
+        learning_rate: Some(0.1),
+        ..run_with_tolerance(0.0)
+    };
+    s.set_run(0, &gd).unwrap();
+    s.add_run(&RunSettings {
+        optimizer: OptimizerConfig::new(OptimizerKind::Adam),
+        ..gd
+    })
+    .unwrap();
+    s.solve_optimum().unwrap();
+    s.step(6000).unwrap();
+    let r = s
+        .readout(&ViewRequest {
+            race_gap: 1e-6,
+            ..ViewRequest::default()
+        })
+        .unwrap();
+    let measured = r.runs[0]
+        .reached_at
+        .expect("GD closes the gap in 6000 steps");
+    let predicted = r.runs[0].predicted_reach.expect("GD has a linear rate");
+    assert!(
+        measured.abs_diff(predicted) <= 1,
+        "measured {measured} vs predicted {predicted}"
+    );
+    assert_eq!(r.runs[1].predicted_reach, None, "Adam has no linear rate");
+    // A fork starts mid-way, so it has no prediction from the start.
+    s.fork_run(0).unwrap();
+    let r = s.readout(&ViewRequest::default()).unwrap();
+    assert_eq!(r.runs[2].predicted_reach, None);
+}
+
+#[test]
 fn a_fork_continues_from_the_same_point_and_a_pin_stops() {
     let mut s = session("stackloss.csv", &settings(true));
     s.step(20).unwrap();

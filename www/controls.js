@@ -30,9 +30,12 @@ export function createControls(app) {
   let playing = false;
   let playSeq = 0; // the number of the last play/pause/reset sent: frames that have not seen it do not flip the button
   let rangeKey = '';
+  let rateError = ''; // why the last typed α was refused, until one is taken
   let range = null; // {min, max}
   let lastStatusRun = null;
   let announcePause = false; // the next read-out is said as "Paused at step …"
+  let playNote = false; // the status line says why Play shows no change
+  let lastSpokenCore = ''; // the last read-out line without its step number
 
   function setPlaying(on) {
     playing = on;
@@ -72,8 +75,13 @@ export function createControls(app) {
     }
     if (!r.playing) {
       setPlaying(false);
-      app.status('warning', cannotStepMessage(), 'Cannot play: every run has diverged or is pinned.');
+    } else if (r.idle) {
+      // Nothing can step: Play still plays (until Pause), and says why nothing moves.
+      playNote = true;
+      app.status('warning', `Playing, but nothing can move: ${cannotStepMessage().replace(/^Cannot step: /, '')} Press Pause to stop.`,
+        'Playing, but every run has diverged or is pinned: nothing moves.');
     } else if (r.converged) {
+      playNote = true;
       const text = 'Playing a run that has already converged: the gradient is about zero, so each step barely moves the parameters and nothing visibly changes. Press Pause to stop.';
       app.status('success', text, 'Playing a converged run: the gradient is about zero, nothing visibly moves.');
     } else {
@@ -84,6 +92,8 @@ export function createControls(app) {
   async function pause() {
     playSeq += 1;
     setPlaying(false);
+    if (playNote) app.status('', ''); // "…Press Pause to stop." is over
+    playNote = false;
     // Read-outs until the paused step is known are not said: the pause line says it.
     app.pausedAt = null;
     announcePause = true;
@@ -110,6 +120,7 @@ export function createControls(app) {
     if (!app.readout) return;
     playSeq += 1;
     announcePause = false; // the reset line replaces a pause not yet said
+    playNote = false;
     setPlaying(false);
     const r = await app.tryAct('reset', { seq: playSeq });
     if (r) {
@@ -185,7 +196,7 @@ export function createControls(app) {
         `L = ${L} is the largest curvature of the loss${units}: its steepest direction bends this fast. ` +
         `α = 1/L = ${app.fmt(one.value, 4)} is the largest rate that always descends, and above 2/L = ${app.fmt(two.value, 4)} ` +
         `plain gradient descent overshoots and diverges. On a round bowl (every direction curved alike) a step of 1/L lands ` +
-        `exactly on the minimum at once, so the default α = ${app.fmt(rr.default, 4)} is ${rr.default_reason}.` +
+        `exactly on the minimum at once. The default α = ${app.fmt(rr.default, 4)} is ${rr.default_reason}.` +
         (s.model === 'logistic' ? ' For the logistic loss L is an upper bound, so a little above 2/L can still converge.' : ''));
     } else {
       setText(ui.hint,
@@ -199,19 +210,36 @@ export function createControls(app) {
     if (force || document.activeElement !== ui.range) ui.range.value = String(toSlider(rate));
     setAttr(ui.range, 'aria-valuetext', run.rate_text);
     if (force || document.activeElement !== ui.value) ui.value.value = run.rate_text;
-    let note = '';
-    if (range && rate < range.min) note = `α = ${app.fmt(rate, 4)} is below the slider's range (${app.fmt(range.min, 3)} to ${app.fmt(range.max, 3)}): it is used as typed, and the slider sits at its left end.`;
-    else if (range && rate > range.max) note = `α = ${app.fmt(rate, 4)} is above the slider's range (${app.fmt(range.min, 3)} to ${app.fmt(range.max, 3)}): it is used as typed, and the slider sits at its right end.`;
+    const parts = [];
+    const two = app.readout && app.readout.detail.rate_range.marks.find((m) => m.label === '2/L');
+    if (rateError) {
+      parts.push(rateError); // a refused α stays said until the next one is taken
+    } else {
+      if (range && rate < range.min) parts.push(`α = ${app.fmt(rate, 4)} is below the slider's range (${app.fmt(range.min, 3)} to ${app.fmt(range.max, 3)}): it is used as typed, and the slider sits at its left end.`);
+      else if (range && rate > range.max) parts.push(`α = ${app.fmt(rate, 4)} is above the slider's range (${app.fmt(range.min, 3)} to ${app.fmt(range.max, 3)}): it is used as typed, and the slider sits at its right end.`);
+      if (two && app.run.optimizer === 'gd' && rate > two.value) {
+        parts.push(app.summary && app.summary.model === 'logistic'
+          ? `Above 2/L = ${app.fmt(two.value, 4)}, gradient descent is likely to overshoot and diverge (for the logistic loss L is an upper bound, so it may still converge).`
+          : `Above 2/L = ${app.fmt(two.value, 4)}, each gradient descent step overshoots the minimum by more than it gains: the run will diverge.`);
+      }
+    }
+    const note = parts.join(' ');
     setText(ui.note, note);
     ui.note.hidden = !note;
+    ui.note.classList.toggle('error', Boolean(rateError));
+    setAttr(ui.value, 'aria-invalid', rateError ? 'true' : null);
   }
 
   async function setRate(rate) {
     if (!Number.isFinite(rate) || rate <= 0) {
-      app.showError('The learning rate α must be a positive number, e.g. 0.1 or 5e-8.');
+      // Said beside the slider (the data card's alert may be far off-screen).
+      const typed = ui.value.value.trim();
+      rateError = `α = ${typed === '' ? '(empty)' : `“${typed.slice(0, 24)}”`} was not used: the learning rate must be a positive, finite number, e.g. 0.1 or 5e-8. α stays ${app.readout ? app.readout.runs[app.readout.active].rate_text : 'as it was'}.`;
+      app.announce(rateError, { urgent: true });
       if (app.readout) showRate(app.readout.runs[app.readout.active], true);
       return;
     }
+    rateError = '';
     await app.setRun({ learning_rate: rate });
   }
 
@@ -253,7 +281,11 @@ export function createControls(app) {
     if (announcePause && r.runs[r.active].step === app.pausedAt) {
       sayPaused(r);
     } else if (!announcePause) {
-      app.announce(r.detail.announce);
+      // While playing, a line whose only news is the step number (a
+      // converged run) is not said again.
+      const core = r.detail.announce.replace(/^Step [\d,]+, /, '');
+      if (!(playing && core === lastSpokenCore)) app.announce(r.detail.announce);
+      lastSpokenCore = core;
     }
   });
   app.on('summary', () => {

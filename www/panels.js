@@ -147,6 +147,8 @@ export function createPanels(app) {
       ui.scalars.dataset.key = scKey;
       ui.scalars.replaceChildren(...u.scalars.flatMap(([n, v]) => [el('dt', { text: n }), el('dd', { class: 'num', text: v })]));
     }
+    // More than θ, g, step and θ next do not fit half a row: take a whole one.
+    ui.updateTable.closest('.card').classList.toggle('wide', u.columns.length > 4);
     fillHead(ui.updateTable.tHead, ['Parameter', ...u.columns]);
     fillRows(ui.updateTable.tBodies[0], u.rows);
     setText(ui.updateCaption, `The next update, one row per parameter, in ${u.units}`);
@@ -229,10 +231,12 @@ export function createPanels(app) {
   async function refreshCurvature(force) {
     const r = app.readout;
     if (!r || !ui.curvature.open || reportBusy) return;
-    const step = `${r.runs[r.active].id}:${r.runs[r.active].step}`;
+    const run = r.runs[r.active];
     const linear = app.summary && app.summary.model === 'linear';
-    // Linear: the Hessian is constant. Logistic: it is taken at the current θ (a pass over the data).
-    if (!force && report && (linear || step === reportStep)) {
+    // Linear: the Hessian is constant, but the step factors follow the run's
+    // settings. Logistic: it is taken at the current θ (a pass over the data).
+    const step = `${run.id}:${linear ? '' : run.step}:${run.label}:${run.predicted_rate}`;
+    if (!force && report && step === reportStep) {
       renderCurvature();
       return;
     }
@@ -284,12 +288,12 @@ export function createPanels(app) {
   function renderEigenTable() {
     const r = app.readout;
     if (!report || !r) return;
-    fillHead(ui.eigenTable.tHead, ['Direction', 'Eigenvalue λ', 'Step factor |1 − αλ| (gradient descent)']);
-    const rate = Number(r.runs[r.active].rate_text);
+    const factors = report.factor_head !== '';
+    fillHead(ui.eigenTable.tHead, ['Direction', 'Eigenvalue λ', ...(factors ? [report.factor_head] : [])]);
     fillRows(ui.eigenTable.tBodies[0], report.eigenvalues.map((v, i) => [
       `direction ${i + 1}${i === report.eigenvalues.length - 1 ? ' (steepest: λ = L)' : i === 0 ? ' (flattest)' : ''}`,
       report.eigenvalue_texts[i],
-      app.fmt(Math.abs(1 - rate * v), 4),
+      ...(factors ? [report.factor_texts[i]] : []),
     ]));
   }
   ui.eigenTableBox.addEventListener('toggle', () => {
@@ -299,11 +303,14 @@ export function createPanels(app) {
   ui.raceMomentum.addEventListener('click', async () => {
     const m = (report && report.momentum_optimum) || (app.summary && app.summary.momentum_optimum);
     if (!m || !app.readout) return;
-    const values = { ...S.defaults('run'), optimizer: 'momentum', momentum: m.momentum, learning_rate: m.learning_rate };
-    const r = await app.tryAct('add-run', { settings: S.runSettings(values) });
-    if (r) {
-      app.status('', `Added run ${r.index + 1}: momentum with α* = ${app.fmt(m.learning_rate, 4)} and μ* = ${app.fmt(m.momentum, 4)}, from the start. Press Play to race it against the others; the race table counts their steps.`);
-    }
+    // Both at their best α, so that the race measures what the theory compares.
+    const gd = { ...S.defaults('run'), optimizer: 'gd', learning_rate: m.gd_learning_rate };
+    const momentum = { ...S.defaults('run'), optimizer: 'momentum', momentum: m.momentum, learning_rate: m.learning_rate };
+    const first = await app.tryAct('add-run', { settings: S.runSettings(gd) });
+    if (!first) return;
+    const second = await app.tryAct('add-run', { settings: S.runSettings(momentum) });
+    if (!second) return;
+    app.status('', `Added run ${first.index + 1}: gradient descent at its best α = ${app.fmt(m.gd_learning_rate, 4)}, and run ${second.index + 1}: momentum with α* = ${app.fmt(m.learning_rate, 4)} and μ* = ${app.fmt(m.momentum, 4)}, both from the start. Press Play to race them; the race table counts their steps against the theory's.`);
   });
 
   // ---------------------------------------------------------------- α-sweep

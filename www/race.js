@@ -67,10 +67,13 @@ export function createRace(app) {
       if (!found) text = r.optimum.ready ? 'no finite L*' : 'L* not known yet';
       else if (run.reached_at === null || run.reached_at === undefined) text = 'not yet';
       else text = `${count(run.reached_at)}${best !== null && run.reached_at === best ? ' (fewest)' : ''}`;
+      if (found && run.predicted_reach !== null && run.predicted_reach !== undefined) text += `; theory ≈ ${count(run.predicted_reach)}`;
       setText(cell, text);
       cell.classList.toggle('win', best !== null && run.reached_at === best);
     });
-    setText(ui.caption, `Steps each run needed until ${r.race_gap}${found ? `, with L* = ${r.optimum.loss}` : ''}`);
+    const theory = r.runs.some((x) => x.predicted_reach !== null && x.predicted_reach !== undefined);
+    setText(ui.caption, `Steps each run needed until ${r.race_gap}${found ? `, with L* = ${r.optimum.loss}` : ''}` +
+      (theory ? '; “theory” is what the Hessian’s eigenvalues predict for the slowest direction' : ''));
     setText(ui.gapHead, 'Steps to get close');
     ui.add.disabled = r.runs.length >= 6;
     ui.fork.disabled = r.runs.length >= 6;

@@ -30,6 +30,8 @@ let hasData = false;
 // What the page shows (a ViewRequest) and how it plays.
 let view = {};
 let playing = false;
+/** Play pressed when no run can step: the page shows Pause, nothing steps. */
+let idlePlay = false;
 let pace = null; // steps per second, or 'fast': each play (and pace) message sets it
 let clock = { t0: 0, done: 0 };
 let playSeq = 0; // the page's number of its last play/pause/reset processed (frames carry it)
@@ -306,7 +308,14 @@ function tick() {
   const start = performance.now();
   let delay = 0;
   try {
-    if (hasData && (pendingSteps > 0 || playing)) {
+    if (idlePlay && playing && session.can_step()) {
+      // A run became steppable (unpinned, or a new run): play it from now.
+      idlePlay = false;
+      clock = { t0: performance.now() - (pace === 'fast' ? 0 : 1000 / pace), done: 0 };
+    }
+    if (hasData && idlePlay && playing && pendingSteps === 0) {
+      // Playing with nothing to step: wait for Pause or a change.
+    } else if (hasData && (pendingSteps > 0 || playing)) {
       if (!session.can_step()) {
         if (playing || pendingSteps > 0) events.push({ kind: 'cannot-step' });
         playing = false;
@@ -348,9 +357,10 @@ function tick() {
   }
   pump();
   const waiting = !backgroundIdle && hasData;
-  const busy = pendingSteps > 0 || (playing && pace === 'fast') || (waiting && !held());
+  const stepping = playing && !idlePlay;
+  const busy = pendingSteps > 0 || (stepping && pace === 'fast') || (waiting && !held());
   if (busy) schedule(0);
-  else if (playing) schedule(waiting ? Math.min(delay, holdUntil - performance.now() + 1) : delay);
+  else if (stepping) schedule(waiting ? Math.min(delay, holdUntil - performance.now() + 1) : delay);
   else if (waiting) schedule(Math.max(1, holdUntil - performance.now() + 1));
 }
 
@@ -387,6 +397,7 @@ function startBackground() {
 
 function stop() {
   playing = false;
+  idlePlay = false;
   pendingSteps = 0;
 }
 
@@ -630,10 +641,14 @@ const handlers = {
     pace = p;
     command(seq);
     if (!call(() => session.can_step())) {
-      playing = false;
+      // Play plays until Pause even so; the page says why nothing moves.
+      playing = true;
+      idlePlay = true;
+      pendingSteps = 0;
       markDirty();
-      return { playing: false, playSeq };
+      return { playing: true, idle: true, playSeq };
     }
+    idlePlay = false;
     const readout = session.readout(view);
     const going = readout.runs.filter((r) => !r.pinned && r.status !== 'diverged');
     const converged = going.length > 0 && going.every((r) => r.status === 'converged' || convergedOnce.has(r.id));
@@ -720,12 +735,17 @@ const handlers = {
     return { memory: wasm.memory.buffer.byteLength, stepCost, cells: session.cells(), idle: backgroundIdle && !playing && pendingSteps === 0 };
   },
   /** Times single steps (the bench): `n` calls of step(1), in ms. */
-  'time-steps'({ n }) {
+  /**
+   * Benchmarks: `n` samples of the time per step, each the mean over a block
+   * of `block` steps (the browser's timer is coarse next to a 0.5 ms step).
+   */
+  'time-steps'({ n, block = 1 }) {
     const times = [];
+    const k = Math.max(1, Math.floor(block));
     for (let i = 0; i < n; i++) {
       const t0 = performance.now();
-      session.step(1);
-      times.push(performance.now() - t0);
+      session.step(k);
+      times.push((performance.now() - t0) / k);
     }
     markDirty();
     return { times };

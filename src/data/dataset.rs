@@ -624,7 +624,7 @@ fn binary_target(
                 }
             }
         }
-        distinct.sort_by(f64::total_cmp);
+        crate::order::sort_small_by(&mut distinct, f64::total_cmp);
         let labels: Vec<String> = distinct.iter().map(|v| crate::format::exact(*v)).collect();
         if distinct.len() != 2 {
             let count = if distinct.len() > 5 {
@@ -678,7 +678,7 @@ fn binary_target(
             .take(5)
             .map(|&c| quote(&levels[c as usize]))
             .collect();
-        examples.sort();
+        crate::order::sort_small_by(&mut examples, Ord::cmp);
         let count = if order.len() > 5 {
             levels.len()
         } else {

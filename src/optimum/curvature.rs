@@ -148,7 +148,9 @@ fn eigen(m: DMatrix<f64>) -> Option<(Vec<f64>, Vec<f64>)> {
     let p = m.nrows();
     let eig = SymmetricEigen::try_new(m, f64::EPSILON, 10_000)?;
     let mut order: Vec<usize> = (0..p).collect();
-    order.sort_by(|&a, &b| eig.eigenvalues[a].total_cmp(&eig.eigenvalues[b]));
+    crate::order::sort_small_by(&mut order, |&a, &b| {
+        eig.eigenvalues[a].total_cmp(&eig.eigenvalues[b])
+    });
     let vals: Vec<f64> = order.iter().map(|&k| eig.eigenvalues[k]).collect();
     let mut vecs = vec![0.0; p * p];
     for (c, &k) in order.iter().enumerate() {

@@ -12,8 +12,9 @@ use crate::session::view::EigenView;
 
 /// Most directions drawn (evenly spread over the spectrum, both ends kept).
 pub const MAX_DIRECTIONS: usize = 32;
-/// Most legend entries.
-pub const MAX_LEGEND: usize = 8;
+/// Most legend entries; with more directions the legend labels an even
+/// spread of them and says that the colour follows λ.
+pub const MAX_LEGEND: usize = 5;
 
 /// What [`draw_eigen`] drew.
 #[derive(Debug, Clone, PartialEq)]
@@ -173,16 +174,22 @@ pub fn draw_eigen<DB: DrawingBackend>(
         }
     }
 
-    // The legend, bottom left inside the plot (errors start high and fall,
+    // The legend, top right inside the plot (errors fall over the steps,
     // so that corner is the emptiest): a swatch and a label per entry.
-    let (left, bottom) = (
-        mapping.x_px.0.min(mapping.x_px.1) as i32,
-        mapping.y_px.0.max(mapping.y_px.1) as i32,
+    let (right, top_px) = (
+        mapping.x_px.0.max(mapping.x_px.1) as i32,
+        mapping.y_px.0.min(mapping.y_px.1) as i32,
     );
     let row = style.px(15.0) as i32;
     let swatch = style.px(14.0) as i32;
     let pad = style.px(8.0) as i32;
     let mut lines: Vec<(String, RGBColor)> = legend.clone();
+    if legend.len() < dirs.len() {
+        lines.push((
+            format!("{} directions drawn; colour follows λ", dirs.len()),
+            style::AXIS,
+        ));
+    }
     if dirs.len() < p {
         lines.push((
             format!("{} of {} directions shown", dirs.len(), p),
@@ -192,13 +199,14 @@ pub fn draw_eigen<DB: DrawingBackend>(
     let longest = lines.iter().map(|l| l.0.chars().count()).max().unwrap_or(0);
     let box_w = style.px(6.5 * longest as f64 + 34.0) as i32;
     let rows = lines.len() as i32;
-    let top = bottom - pad - row * rows;
+    let top = top_px + pad;
+    let left = right - pad - box_w;
     if rows > 0 {
         // A light box so the legend reads over the lines.
         root.draw(&Rectangle::new(
             [
                 (left + pad / 2, top - pad / 2),
-                (left + box_w, bottom - pad / 2),
+                (left + box_w, top + row * rows + pad / 2),
             ],
             WHITE.mix(0.85).filled(),
         ))?;

@@ -21,6 +21,22 @@ const FLAT: f64 = 1e-12;
 /// `None` for the adaptive optimizers, a schedule or mini-batches, which
 /// have no single linear rate.
 pub fn predicted_rate(config: &RunConfig, eigenvalues: &[f64], rows: usize) -> Option<f64> {
+    let factors = direction_factors(config, eigenvalues, rows)?;
+    let top = eigenvalues.iter().copied().fold(0.0, f64::max);
+    let rho = eigenvalues
+        .iter()
+        .zip(&factors)
+        .filter(|(&l, _)| l > FLAT * top)
+        .map(|(_, &f)| f)
+        .fold(0.0, f64::max);
+    (rho.is_finite()).then_some(rho * rho)
+}
+
+/// The factor ρᵢ by which the error along each eigendirection shrinks per
+/// step for a run of `config` on a quadratic: |1 − αλᵢ| for gradient
+/// descent, the spectral radius of the direction's 2 × 2 iteration for
+/// momentum and Nesterov. `None` where [`predicted_rate`] is.
+pub fn direction_factors(config: &RunConfig, eigenvalues: &[f64], rows: usize) -> Option<Vec<f64>> {
     if config.schedule != crate::optim::Schedule::Constant
         || (config.batch_size > 0 && config.batch_size < rows)
     {
@@ -32,25 +48,90 @@ pub fn predicted_rate(config: &RunConfig, eigenvalues: &[f64], rows: usize) -> O
     }
     let a = config.learning_rate;
     let mu = config.optimizer.momentum;
-    let radius = |lambda: f64| -> f64 {
+    let radius = |lambda: f64| -> Option<f64> {
         match config.optimizer.kind {
-            OptimizerKind::Gd => (1.0 - a * lambda).abs(),
+            OptimizerKind::Gd => Some((1.0 - a * lambda).abs()),
             // v ← μv + λe, e ← e − αv: [[1 − αλ, −αμ], [λ, μ]].
-            OptimizerKind::Momentum => spectral_radius(1.0 - a * lambda, -a * mu, lambda, mu),
+            OptimizerKind::Momentum => Some(spectral_radius(1.0 - a * lambda, -a * mu, lambda, mu)),
             // v ← μv + λe, e ← e − α(λe + μv'):
             // [[1 − αλ(1 + μ), −αμ²], [λ, μ]].
-            OptimizerKind::Nesterov => {
-                spectral_radius(1.0 - a * lambda * (1.0 + mu), -a * mu * mu, lambda, mu)
-            }
-            _ => f64::NAN,
+            OptimizerKind::Nesterov => Some(spectral_radius(
+                1.0 - a * lambda * (1.0 + mu),
+                -a * mu * mu,
+                lambda,
+                mu,
+            )),
+            _ => None,
         }
     };
-    let rho = eigenvalues
-        .iter()
-        .filter(|&&l| l > FLAT * top)
-        .map(|&l| radius(l))
-        .fold(0.0, f64::max);
-    (rho.is_finite()).then_some(rho * rho)
+    eigenvalues.iter().map(|&l| radius(l)).collect()
+}
+
+/// What [`direction_factors`] and the predicted rate are, in words, for
+/// `kind` (empty for the optimizers without a linear rate).
+pub fn factor_formula(kind: OptimizerKind) -> &'static str {
+    match kind {
+        OptimizerKind::Gd => "|1 − αλᵢ|",
+        OptimizerKind::Momentum => "ρᵢ, the spectral radius of [[1 − αλᵢ, −αμ], [λᵢ, μ]]",
+        OptimizerKind::Nesterov => "ρᵢ, the spectral radius of [[1 − αλᵢ(1 + μ), −αμ²], [λᵢ, μ]]",
+        _ => "",
+    }
+}
+
+/// The first step at which L − L* is predicted to fall below `gap` × its
+/// value at `start`. The start's error along each eigendirection, eᵢ,
+/// shrinks by ρᵢ per step ([`direction_factors`]), and L − L* = ½Σλᵢeᵢ²,
+/// so after k steps it is ½Σλᵢeᵢ²ρᵢ²ᵏ. Exact for gradient descent on a
+/// quadratic; for momentum ρᵢᵏ is the envelope, and for the logistic loss
+/// the curvature is the optimum's.
+pub fn predicted_reach(
+    config: &RunConfig,
+    hessian: &Curvature,
+    optimum: &[f64],
+    start: &[f64],
+    rows: usize,
+    gap: f64,
+) -> Option<u64> {
+    let p = optimum.len();
+    if hessian.eigenvectors.len() != p * p || start.len() != p || !(gap > 0.0 && gap < 1.0) {
+        return None;
+    }
+    let factors = direction_factors(config, &hessian.eigenvalues, rows)?;
+    let top = hessian.eigenvalues.iter().copied().fold(0.0, f64::max);
+    // (λᵢeᵢ², ρᵢ²) for the directions that hold part of the gap.
+    let mut parts = Vec::with_capacity(p);
+    for (i, (&lambda, &rho)) in hessian.eigenvalues.iter().zip(&factors).enumerate() {
+        let e: f64 = (0..p)
+            .map(|r| hessian.eigenvectors[r * p + i] * (start[r] - optimum[r]))
+            .sum();
+        let weight = lambda * e * e;
+        if lambda > FLAT * top && weight > 0.0 {
+            parts.push((weight, rho * rho));
+        }
+    }
+    let total: f64 = parts.iter().map(|(w, _)| w).sum();
+    if parts.is_empty() || !total.is_finite() || parts.iter().any(|&(_, r)| r.is_nan() || r >= 1.0)
+    {
+        return None;
+    }
+    let share = |k: i32| parts.iter().map(|&(w, r)| w * r.powi(k)).sum::<f64>() / total;
+    // The share falls with k: bisect on whole steps (up to 2³⁰ of them).
+    let (mut lo, mut hi) = (0_i32, 1_i32);
+    while share(hi) > gap {
+        if hi >= 1 << 30 {
+            return None;
+        }
+        hi *= 2;
+    }
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if share(mid) > gap {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    Some(if share(lo) <= gap { lo } else { hi } as u64)
 }
 
 /// The spectral radius of [[a, b], [c, d]].

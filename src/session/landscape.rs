@@ -283,6 +283,8 @@ pub fn default_pair(d: &Loaded) -> (usize, usize) {
         return (0, 1);
     };
     let mut order: Vec<usize> = (0..dim).collect();
-    order.sort_by(|&i, &j| w[j].abs().total_cmp(&w[i].abs()).then(i.cmp(&j)));
+    crate::order::sort_small_by(&mut order, |&i, &j| {
+        w[j].abs().total_cmp(&w[i].abs()).then(i.cmp(&j))
+    });
     (order[0].min(order[1]), order[0].max(order[1]))
 }

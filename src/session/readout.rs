@@ -5,7 +5,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::analysis::{
-    eigen_errors, momentum_optimum, newton_step, predicted_rate, MomentumOptimum,
+    direction_factors, eigen_errors, factor_formula, momentum_optimum, newton_step, predicted_rate,
+    predicted_reach, MomentumOptimum,
 };
 use super::view::{self, Frame, OptimumView, RunView, Scene};
 use super::{landscape, Loaded, Origin, RateRange, RunSettings, Session};
@@ -143,6 +144,9 @@ pub struct RunReadout {
     pub rate_text: String,
     /// Steps until L − L* fell below the race's gap, once it did.
     pub reached_at: Option<u64>,
+    /// The steps the Hessian's eigen-decomposition predicts for the same,
+    /// for a fresh run with a linear rate (see [`predicted_reach`]).
+    pub predicted_reach: Option<u64>,
 }
 
 /// The active run in detail.
@@ -403,11 +407,23 @@ impl Session {
         } else {
             1e-4
         };
+        let hessian = d.optimum.hessian.as_ref().unwrap_or(&d.curvature);
         let runs = d
             .runs
             .iter()
             .map(|r| {
                 let t = &r.trainer;
+                let predicted_reach = match (r.origin, found) {
+                    (Origin::Fresh, Some((optimum, _))) => predicted_reach(
+                        t.config(),
+                        hessian,
+                        optimum,
+                        t.start(),
+                        d.problem.rows(),
+                        gap,
+                    ),
+                    _ => None,
+                };
                 let per_epoch = t.batches_per_epoch();
                 let reached_at = found.and_then(|(_, l_star)| {
                     let target = l_star + gap * (t.start_loss() - l_star).max(0.0);
@@ -444,6 +460,7 @@ impl Session {
                     next_rate: t.next_rate(),
                     rate_text: crate::format::exact(t.config().learning_rate),
                     reached_at,
+                    predicted_reach,
                 }
             })
             .collect();
@@ -749,8 +766,9 @@ fn detail(d: &Loaded, found: Option<(&[f64], f64)>) -> Detail {
                 format!("L − L* grows by {} per step: this α is too large", number(r, 4))
             } else {
                 format!(
-                    "L − L* shrinks by a factor {} per step (the slowest direction: max |1 − αλᵢ|²)",
-                    number(r, 6)
+                    "L − L* shrinks by a factor {} per step (the slowest direction: max ρᵢ², with ρᵢ = {})",
+                    number(r, 6),
+                    factor_formula(c.optimizer.kind)
                 )
             }
         },
@@ -991,6 +1009,11 @@ pub struct CurvatureReport {
     pub predicted_rate: String,
     /// The best momentum for these eigenvalues, when it applies.
     pub momentum_optimum: Option<MomentumOptimum>,
+    /// The active run's per-direction factor, as a column heading ("" when
+    /// its optimizer, schedule or batches have no linear rate).
+    pub factor_head: String,
+    /// That factor for each eigenvalue, written out (empty with no heading).
+    pub factor_texts: Vec<String>,
 }
 
 impl Session {
@@ -1022,7 +1045,21 @@ impl Session {
             ),
             None => "no single linear rate for this optimizer and schedule".into(),
         };
+        let kind = t.config().optimizer.kind;
+        let factors = direction_factors(t.config(), &c.eigenvalues, d.problem.rows());
         Ok(CurvatureReport {
+            factor_head: match factors {
+                Some(_) if kind == OptimizerKind::Gd => {
+                    "Step factor |1 − αλᵢ| (gradient descent)".to_string()
+                }
+                Some(_) => format!("Step factor ρᵢ ({})", kind.label().to_ascii_lowercase()),
+                None => String::new(),
+            },
+            factor_texts: factors
+                .unwrap_or_default()
+                .iter()
+                .map(|f| number(*f, 4))
+                .collect(),
             eigenvalue_texts: c.eigenvalues.iter().map(|v| number(*v, 4)).collect(),
             momentum_optimum: momentum_optimum(&c.eigenvalues),
             eigenvalues: c.eigenvalues,
@@ -1097,7 +1134,7 @@ impl Session {
             scored.select_nth_unstable_by(k - 1, by_size);
         }
         scored.truncate(k);
-        scored.sort_by(by_size);
+        crate::order::sort_small_by(&mut scored, by_size);
         Ok(scored
             .into_iter()
             .map(|(share, i, z)| {

@@ -131,11 +131,12 @@ test('a bad CSV shows an alert and the previous data stays usable', async () => 
   await stepOnce(page);
   assert.equal(await stepCount(page), 2);
 
-  // An invalid α: one line, the old α stays.
+  // An invalid α: one line beside the slider, the old α stays.
   const box = page.getByLabel('Learning rate value');
   await box.fill('-3');
   await box.press('Enter');
-  await alert.filter({ hasText: 'positive' }).waitFor();
+  await page.locator('#lr-note').filter({ hasText: 'positive' }).waitFor();
+  assert.equal(await box.getAttribute('aria-invalid'), 'true');
   assert.equal(await box.inputValue(), '0.2');
 
   // Pasted text loads too, and the alert clears.
@@ -222,6 +223,8 @@ test('the classic example offers slice selects, log scale and L − L*', async (
 test('a huge learning rate diverges, pauses Play and says what to change', async () => {
   const { page, problems } = await openApp(browser);
   await setRate(page, 10);
+  // Beside the slider, before any step: above 2/L gradient descent diverges.
+  await page.locator('#lr-note').filter({ hasText: 'Above 2/L = 0.894' }).waitFor();
   await page.getByRole('button', { name: 'Play' }).click();
   const message = page.locator('#status-message').filter({ hasText: 'iverged' });
   await message.waitFor({ timeout: 10000 });
@@ -229,11 +232,19 @@ test('a huge learning rate diverges, pauses Play and says what to change', async
   await page.getByRole('button', { name: 'Play' }).waitFor();
   assert.equal(await page.locator('#status').textContent(), 'diverged');
   const diverged = await stepCount(page);
-  // Play and Step ask for Reset or a lower α instead of stepping.
+  // Play plays until Pause even so, steps nothing and says why; Pause
+  // clears that line. Step asks for Reset or a lower α.
   await page.getByRole('button', { name: 'Play' }).click();
-  await page.locator('#status-message').filter({ hasText: 'Cannot step' }).waitFor();
+  await page.locator('#status-message').filter({ hasText: 'Playing, but nothing can move' }).waitFor();
+  assert.match(await page.locator('#status-message').textContent(), /diverged at step \d+.*Press Pause to stop/);
+  await page.waitForTimeout(600);
+  assert.equal(await page.getByRole('button', { name: 'Pause' }).count(), 1, 'Play stays on until Pause');
+  assert.equal(await stepCount(page), diverged);
+  await page.getByRole('button', { name: 'Pause' }).click();
   await page.getByRole('button', { name: 'Play' }).waitFor();
+  await page.waitForFunction(() => !/Playing, but/.test(document.querySelector('#status-message').textContent));
   await stepButton(page).click();
+  await page.locator('#status-message').filter({ hasText: 'Cannot step' }).waitFor();
   await page.waitForTimeout(300);
   assert.equal(await stepCount(page), diverged);
   assert.doesNotMatch(await page.locator('body').innerText(), /NaN|Infinity/);

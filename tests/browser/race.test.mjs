@@ -50,11 +50,14 @@ test('GD against the best momentum on a narrow valley: both drawn in their colou
   await page.locator('.note[data-kind="ill_conditioned"]').waitFor();
   await page.locator('#curvature > summary').click();
   await page.getByRole('button', { name: 'Race GD against the best momentum' }).click();
-  await page.waitForFunction(() => document.querySelectorAll('#race-table tbody tr').length === 2);
+  // GD at its own best α and momentum at (α*, μ*) join the default run.
+  await page.waitForFunction(() => document.querySelectorAll('#race-table tbody tr').length === 3);
   let rows = await raceRows(page);
   assert.match(rows[0].label, /Gradient descent/);
-  assert.match(rows[1].label, /Momentum/);
-  assert.ok(rows[1].active, 'the new run is the active one');
+  assert.match(rows[1].label, /Gradient descent/);
+  assert.notEqual(rows[0].label, rows[1].label, 'the GD run at its best α has its own α');
+  assert.match(rows[2].label, /Momentum/);
+  assert.ok(rows[2].active, 'the new run is the active one');
   // The table's colours are the painter's, one per run.
   const colours = await page.evaluate(() => window.__app.painter.run_colors());
   assert.equal(colours.length, 6);
@@ -68,9 +71,13 @@ test('GD against the best momentum on a narrow valley: both drawn in their colou
   if (await pause.count()) await pause.click();
   await settle(page);
   rows = await raceRows(page);
-  const [gd, momentum] = rows.map((r) => Number(r.reached.replace(/,/g, '').split(' ')[0]));
+  const [, gd, momentum] = rows.map((r) => Number(r.reached.replace(/,/g, '').split(/[ ;]/)[0]));
   assert.ok(momentum < gd, `momentum needs fewer steps: ${momentum} < ${gd}`);
-  assert.match(rows[1].reached, /fewest/);
+  assert.match(rows[2].reached, /fewest/);
+  // Each shows what the eigenvalues predicted, and the theory ranks them alike.
+  const theory = rows.map((r) => Number((r.reached.match(/theory ≈ ([\d,]+)/) || [, 'NaN'])[1].replace(/,/g, '')));
+  assert.ok(theory[2] < theory[1], `theory: momentum ${theory[2]} < GD ${theory[1]} (${rows.map((r) => r.reached)})`);
+  assert.ok(gd <= 1.5 * theory[1] && momentum <= 3 * theory[2], `measured within reach of the theory: ${gd} vs ${theory[1]}, ${momentum} vs ${theory[2]}`);
   assert.match(await page.locator('#race-caption').textContent(), /10⁻⁶|1e−6/);
 
   // Both loss curves (on the L − L* log view, where they part) and both
@@ -78,11 +85,11 @@ test('GD against the best momentum on a narrow valley: both drawn in their colou
   await page.getByRole('checkbox', { name: 'Show L − L*' }).check();
   await settle(page);
   await shot(page.locator('#loss-canvas'), '53-race-loss');
-  const loss = await eventually(() => colourCounts(page, 'Loss curve', colours.slice(0, 2)), (c) => c[0] > 30 && c[1] > 30);
+  const loss = await eventually(() => colourCounts(page, 'Loss curve', colours.slice(1, 3)), (c) => c[0] > 30 && c[1] > 30);
   assert.ok(loss[0] > 30 && loss[1] > 30, `both loss curves in their colours: ${loss}`);
   await page.locator('#landscape-canvas').scrollIntoViewIfNeeded();
   await settle(page);
-  const paths = await eventually(() => colourCounts(page, 'Loss landscape plot', colours.slice(0, 2)), (c) => c[0] > 20 && c[1] > 20);
+  const paths = await eventually(() => colourCounts(page, 'Loss landscape plot', colours.slice(1, 3)), (c) => c[0] > 20 && c[1] > 20);
   assert.ok(paths[0] > 20 && paths[1] > 20, `both paths in their colours: ${paths}`);
   await shot(page.locator('section.race'), '50-race-table');
   await screenshot(page, '51-race');

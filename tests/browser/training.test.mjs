@@ -109,6 +109,17 @@ test('any positive α typed is used, also outside the slider’s range', async (
   await scalars.filter({ hasText: '1e−12' }).waitFor();
   await stepOnce(page);
 
+  // 0 and −1 are refused beside the slider (not in the far-off data card),
+  // and α stays as it was.
+  for (const bad of ['0', '-1']) {
+    await page.getByLabel('Learning rate value').fill(bad);
+    await page.getByLabel('Learning rate value').press('Enter');
+    await note.filter({ hasText: 'was not used' }).waitFor();
+    assert.match(await note.textContent(), /positive, finite number.*α stays 1e-12/);
+    assert.equal(await page.getByLabel('Learning rate value').inputValue(), '1e-12');
+    assert.equal(await page.locator('#error').textContent(), '');
+  }
+
   // Back inside the range: the note goes.
   await setRate(page, '0.00001');
   await page.waitForFunction(() => document.getElementById('lr-note').hidden);

@@ -415,7 +415,7 @@ impl Table {
         &self.notes
     }
 
-    /// By name (exact, then case-insensitive and trimmed) or 1-based index.
+    /// By name (exact, then trimmed and ignoring ASCII case) or 1-based index.
     /// A name that is all digits is tried as a name first, then as an index
     /// (so a header `2,x,y` works by name "2").
     pub fn resolve(&self, col: &ColumnRef) -> Result<usize> {
@@ -447,10 +447,11 @@ impl Table {
         if let Some(j) = self.columns.iter().position(|c| c.name == name) {
             return Some(j);
         }
-        let want = name.trim().to_lowercase();
+        // ASCII case only: Unicode case tables would add ~5 KB to the page.
+        let want = name.trim();
         self.columns
             .iter()
-            .position(|c| c.name.trim().to_lowercase() == want)
+            .position(|c| c.name.trim().eq_ignore_ascii_case(want))
     }
 
     /// The column names for an "unknown column" message (bounded).

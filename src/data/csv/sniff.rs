@@ -94,20 +94,23 @@ pub(crate) fn sniff(window: &[u8], at_end: bool) -> (Option<u8>, Option<(usize, 
         if recs.is_empty() {
             continue;
         }
-        let mut counts: Vec<usize> = recs.iter().map(Vec::len).collect();
-        counts.sort_unstable();
-        // Most frequent count; ties go to the larger count.
-        let (mut mode, mut hits) = (0, 0);
-        let mut k = 0;
-        while k < counts.len() {
-            let c = counts[k];
-            let run = counts[k..].iter().take_while(|&&x| x == c).count();
-            if run >= hits {
-                mode = c;
-                hits = run;
+        // (fields per record, records with that many): few distinct
+        // counts, as their sum is at most the window's cells.
+        let mut tally: Vec<(usize, usize)> = Vec::new();
+        for r in &recs {
+            match tally.iter_mut().find(|(c, _)| *c == r.len()) {
+                Some((_, n)) => *n += 1,
+                None => tally.push((r.len(), 1)),
             }
-            k += run;
         }
+        // Most frequent count; ties go to the larger count.
+        let (mode, hits) = tally.iter().fold((0, 0), |(m, h), &(c, n)| {
+            if n > h || (n == h && c > m) {
+                (c, n)
+            } else {
+                (m, h)
+            }
+        });
         if mode <= 1 {
             continue;
         }
