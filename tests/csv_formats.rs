@@ -354,3 +354,47 @@ fn text_columns_have_codes_and_levels() {
     assert_eq!(c.stats.distinct_upto3, 2);
     assert_eq!(c.stats.first_values, ["red", "blue"]);
 }
+
+#[test]
+fn the_mean_policy_names_the_row_its_target_dropped_not_a_filled_feature() {
+    use gradstep::data::dataset::{Dataset, DatasetSpec, MissingPolicy, TargetKind};
+    // Row 2 has a bad feature (filled with the mean); row 3 a bad target (dropped).
+    let t = Table::parse(b"x,y\n1,2\nNaN,3\n3,inf\n4,5\n5,6\n6,7\n").expect("parses");
+    let spec = DatasetSpec {
+        target: 1,
+        features: vec![0],
+        target_kind: TargetKind::Continuous,
+        missing: MissingPolicy::Mean,
+        transforms: vec![],
+    };
+    let d = Dataset::build(&t, &spec).expect("builds");
+    let note = d
+        .warnings
+        .iter()
+        .find(|w| w.starts_with("dropped"))
+        .expect("a note on the dropped row");
+    assert!(
+        note.contains("target 'y'")
+            && note.contains("first: row 3, line 4")
+            && note.contains("5 rows left"),
+        "{note}"
+    );
+    // Drop names the first bad cell of all, the feature in row 2.
+    let d = Dataset::build(
+        &t,
+        &DatasetSpec {
+            missing: MissingPolicy::Drop,
+            ..spec
+        },
+    )
+    .expect("builds");
+    let note = d
+        .warnings
+        .iter()
+        .find(|w| w.starts_with("dropped"))
+        .expect("a note");
+    assert!(
+        note.contains("first: row 2, line 3, column 'x'") && note.contains("4 rows left"),
+        "{note}"
+    );
+}

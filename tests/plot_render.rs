@@ -607,6 +607,30 @@ fn heatmaps_for_two_and_more_features() {
     assert_eq!(info.drawn.points, 100);
     assert!(info.legend.iter().any(|e| e.label.contains("ŷ =")));
     assert_clean(&s);
+
+    // At step 0 every weight is 0: no boundary to draw, and the legend says
+    // so instead of listing a line that is not there.
+    let mut f = frame(6, 3, true);
+    f.runs[0].theta = vec![0.0, 0.0, 0.0];
+    let (s, info) = model(&scene, &f, all_ghosts());
+    assert_eq!(info.drawn.boundary_lines, 0);
+    let entry = info
+        .legend
+        .iter()
+        .find(|e| e.label.contains("decision boundary"))
+        .expect("a legend entry about the boundary");
+    assert_eq!(entry.kind, "none");
+    assert!(
+        entry.label.contains("no decision boundary p = 0.5 yet"),
+        "{}",
+        entry.label
+    );
+    assert!(
+        entry.label.contains("p = 0.5 across this view"),
+        "{}",
+        entry.label
+    );
+    assert_clean(&s);
 }
 
 #[test]

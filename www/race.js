@@ -38,7 +38,9 @@ export function createRace(app) {
         el('td', { 'data-f': 'step' }),
         el('td', { 'data-f': 'loss' }),
         el('td', { 'data-f': 'status' }),
-        el('td', { 'data-f': 'reached' }),
+        el('td', { 'data-f': 'reached' },
+          el('span', { class: 'measured', 'data-f': 'measured' }), ' ',
+          el('span', { class: 'theory', 'data-f': 'theory' })),
         el('td', { class: 'actions' }, select, pin, remove));
       return row;
     }));
@@ -67,8 +69,10 @@ export function createRace(app) {
       if (!found) text = r.optimum.ready ? 'no finite L*' : 'L* not known yet';
       else if (run.reached_at === null || run.reached_at === undefined) text = 'not yet';
       else text = `${count(run.reached_at)}${best !== null && run.reached_at === best ? ' (fewest)' : ''}`;
-      if (found && run.predicted_reach !== null && run.predicted_reach !== undefined) text += `; theory ≈ ${count(run.predicted_reach)}`;
-      setText(cell, text);
+      // Two lines that never break inside: the measured count, then the theory.
+      const predicted = found && run.predicted_reach !== null && run.predicted_reach !== undefined;
+      setText(f('measured'), predicted ? `${text};` : text);
+      setText(f('theory'), predicted ? `theory ≈ ${count(run.predicted_reach)}` : '');
       cell.classList.toggle('win', best !== null && run.reached_at === best);
     });
     const theory = r.runs.some((x) => x.predicted_reach !== null && x.predicted_reach !== undefined);

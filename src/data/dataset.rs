@@ -319,7 +319,7 @@ impl Dataset {
                 })
             }))
             .min_by_key(|(r, _, _)| *r);
-        if let Some((row, j, error)) = first {
+        if let Some((_, _, error)) = first {
             if spec.missing == MissingPolicy::Error {
                 if let Some(e) = error {
                     return Err(e);
@@ -327,11 +327,20 @@ impl Dataset {
             }
             // Drop: every bad row. Mean: rows whose target is bad (features
             // are filled below).
+            // The first row dropped and the column that dropped it (not the
+            // first bad cell: under Mean a feature's cell is filled instead).
+            let mut first_dropped: Option<(usize, String)> = None;
+            let mut note = |r: usize, name: &str| {
+                if first_dropped.as_ref().is_none_or(|(f, _)| r < *f) {
+                    first_dropped = Some((r, name.to_owned()));
+                }
+            };
             for (k, rows, _) in &bad {
                 if spec.missing == MissingPolicy::Mean && *k != spec.target {
                     continue;
                 }
                 for &r in rows {
+                    note(r, &cols[*k].name);
                     if !drop[r] {
                         drop[r] = true;
                         dropped += 1;
@@ -339,8 +348,9 @@ impl Dataset {
                 }
             }
             if spec.missing == MissingPolicy::Drop {
-                for rows in &derived_bad {
+                for (c, rows) in derived.iter().zip(&derived_bad) {
                     for &r in rows {
+                        note(r, &c.name);
                         if !drop[r] {
                             drop[r] = true;
                             dropped += 1;
@@ -351,15 +361,27 @@ impl Dataset {
             if dropped == n {
                 return Err(GradstepError::NoRowsLeft { dropped });
             }
-            if dropped > 0 {
-                warnings.push(format!(
-                    "dropped {} with missing or unusable values (first: row {}, line {}, column '{}'); {} left",
-                    plural(dropped, "row"),
-                    row + 1,
-                    table.line_of_row(row),
-                    quote(&cols[j].name),
-                    plural(n - dropped, "row"),
-                ));
+            if let Some((row, name)) = first_dropped.filter(|_| dropped > 0) {
+                let name = name.as_str();
+                warnings.push(if spec.missing == MissingPolicy::Mean {
+                    format!(
+                        "dropped {} whose target '{}' is missing or unusable: a target is not filled with a mean (first: row {}, line {}); {} left",
+                        plural(dropped, "row"),
+                        quote(name),
+                        row + 1,
+                        table.line_of_row(row),
+                        plural(n - dropped, "row"),
+                    )
+                } else {
+                    format!(
+                        "dropped {} with missing or unusable values (first: row {}, line {}, column '{}'); {} left",
+                        plural(dropped, "row"),
+                        row + 1,
+                        table.line_of_row(row),
+                        quote(name),
+                        plural(n - dropped, "row"),
+                    )
+                });
             }
         }
         let kept = n - dropped;

@@ -591,14 +591,40 @@ pub fn draw_model<DB: DrawingBackend>(
             let what = match model {
                 ModelKind::Logistic => "decision boundary p = 0.5".to_string(),
                 ModelKind::Linear => {
-                    format!("ŷ = {} (the mean of {})", compact(level), scene.target_name)
+                    format!(
+                        "level line ŷ = {} (the mean of {})",
+                        compact(level),
+                        scene.target_name
+                    )
                 }
             };
-            legend.push(LegendEntry::new(
-                "line",
-                format!("{what}: {}", main.label),
-                run_color(ai),
-            ));
+            // Say why the current model's line is missing rather than list
+            // a line that is not drawn (at step 0 every weight is 0).
+            let flat = sl[0]
+                .filter(Slice::is_finite)
+                .map(|s| (s.wx == 0.0 && s.wy == 0.0, s.c));
+            legend.push(match (info.boundary_lines > 0, flat) {
+                (true, _) => {
+                    LegendEntry::new("line", format!("{what}: {}", main.label), run_color(ai))
+                }
+                (false, Some((true, c))) => LegendEntry::new(
+                    "none",
+                    format!(
+                        "{}: no {what} yet: the weights of these two features are 0, so it predicts {} across this view",
+                        main.label,
+                        match model {
+                            ModelKind::Logistic => format!("p = {}", compact(1.0 / (1.0 + (-c).exp()))),
+                            ModelKind::Linear => format!("ŷ = {}", compact(c)),
+                        }
+                    ),
+                    run_color(ai),
+                ),
+                (false, _) => LegendEntry::new(
+                    "none",
+                    format!("{}: its {what} lies outside this view", main.label),
+                    run_color(ai),
+                ),
+            });
             info
         }
         ViewKind::PredictedActual => {
