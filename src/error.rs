@@ -70,7 +70,7 @@ pub enum GradstepError {
     },
 
     /// A cell parses as a number but is infinite.
-    #[error("column '{column}' has the non-finite value '{value}' at row {row} (line {line}) ({count} row(s) affected)")]
+    #[error("column '{column}' has the non-finite value '{value}' at row {row} (line {line}) ({count} row(s) affected); fix the cells or drop those rows")]
     NonFinite {
         /// Column name.
         column: String,
@@ -82,6 +82,13 @@ pub enum GradstepError {
         value: String,
         /// How many rows of this column are affected.
         count: usize,
+    },
+
+    /// A single row to learn from.
+    #[error("there is only one data row{}: a model needs at least two rows to learn from", if *dropped > 0 { format!(" left after dropping {dropped}") } else { String::new() })]
+    OneRow {
+        /// Rows dropped for missing values.
+        dropped: usize,
     },
 
     /// Dropping rows with missing values left nothing to train on.
@@ -125,8 +132,8 @@ pub enum GradstepError {
     TargetClasses {
         /// Column name.
         column: String,
-        /// Distinct values found.
-        count: usize,
+        /// How many distinct values were found, in words ("1", "more than 5").
+        count: String,
         /// A few of them, comma separated.
         examples: String,
     },
@@ -159,10 +166,13 @@ pub enum GradstepError {
     },
 
     /// No usable feature columns.
-    #[error("there are no numeric feature columns besides the target '{target}'")]
+    #[error("{reason}")]
     NoFeatures {
         /// Target column name.
         target: String,
+        /// Why, in words: a one-column file, every feature unchecked, or
+        /// no numeric column besides the target.
+        reason: String,
     },
 
     /// A learning rate that is not a positive finite number.

@@ -250,6 +250,8 @@ fn utf16_with_and_without_bom() {
             assert_eq!(t.encoding(), enc);
             assert_eq!(t.column(0).text().unwrap().1, ["zoë", "rené"]);
             assert_eq!(t.column(1).numeric().unwrap().to_vec(), vec![1.5, 2.0]);
+            // The encoding says UTF-16 once; no note repeats it.
+            assert!(t.notes().is_empty(), "{:?}", t.notes());
             let cuts: Vec<usize> = (1..b.len()).step_by(3).collect();
             assert_invariant(&b, &cuts, Limits::DEFAULT);
         }
@@ -266,6 +268,13 @@ fn invalid_utf8_is_read_as_windows_1252_with_a_note() {
     assert_eq!(
         t.notes(),
         ["read as Windows-1252 (the file is not UTF-8; first at line 2)"]
+    );
+    // An é in the header is on line 1.
+    let t = Table::parse(b"caf\xE9,price\n1,5\n2,3\n").unwrap();
+    assert_eq!(t.column(0).name, "café");
+    assert_eq!(
+        t.notes(),
+        ["read as Windows-1252 (the file is not UTF-8; first at line 1)"]
     );
 }
 

@@ -104,7 +104,7 @@ fn the_only_two_valued_column_is_preferred() {
 #[test]
 fn dates_text_constants_and_empty_columns_are_not_features() {
     let t = Table::parse(
-        b"when,color,k,empty,x,y\n2024-01-15,red,5,,1.5,3\n2024-01-16,blue,5,,2.5,1\n2024-01-17,red,5,NA,0.5,4\n",
+        b"when,color,k,empty,x,y\n2024-01-15,red,5,,1.5,3\n2024-01-16,blue,5,,2.5,1\n2024-01-17,green,5,NA,0.5,4\n",
     )
     .unwrap();
     let c = default_choice(&t).unwrap();
@@ -139,6 +139,71 @@ fn dates_text_constants_and_empty_columns_are_not_features() {
 }
 
 #[test]
+fn two_level_text_columns_are_0_1_features_and_a_last_one_is_the_label() {
+    use gradstep::data::dataset::{Dataset, DatasetSpec, MissingPolicy, TargetKind};
+    // Insurance-like: two two-word columns, neither last, are features.
+    let t = Table::parse(
+        b"age,sex,smoker,charges\n19,female,yes,16884.9\n18,male,no,1725.6\n28,male,no,4449.5\n33,female,yes,21984.5\n",
+    )
+    .unwrap();
+    let c = default_choice(&t).unwrap();
+    assert_eq!((c.target, c.features.clone()), (3, vec![0, 1, 2]));
+    let spec = DatasetSpec {
+        target: c.target,
+        features: c.features,
+        target_kind: TargetKind::Continuous,
+        missing: MissingPolicy::Error,
+        transforms: vec![],
+    };
+    let d = Dataset::build(&t, &spec).unwrap();
+    // yes reads as 1; of female/male, neither reads as a class word, so the
+    // larger text ('male') is 1.
+    let col = |k: usize| d.features[k].iter().collect::<Vec<f64>>();
+    assert_eq!(col(2), vec![1.0, 0.0, 0.0, 1.0]);
+    assert_eq!(col(1), vec![0.0, 1.0, 1.0, 0.0]);
+    assert!(
+        d.warnings
+            .iter()
+            .any(|w| w == "feature 'smoker' is read as 1 for 'yes' and 0 for 'no'"),
+        "{:?}",
+        d.warnings
+    );
+    // Several two-valued text columns and the last one is the label.
+    let t = Table::parse(
+        b"hours,sex,flag,passed\n1,f,TRUE,nein\n5,m,FALSE,ja\n2,m,TRUE,nein\n7,f,FALSE,ja\n",
+    )
+    .unwrap();
+    let c = default_choice(&t).unwrap();
+    assert_eq!(
+        (c.target, c.two_valued, c.features.clone()),
+        (3, true, vec![0, 1, 2])
+    );
+    let spec = DatasetSpec {
+        target: 3,
+        features: c.features,
+        target_kind: TargetKind::Binary,
+        missing: MissingPolicy::Error,
+        transforms: vec![],
+    };
+    let d = Dataset::build(&t, &spec).unwrap();
+    let classes = d.classes.clone().expect("two classes");
+    // 'ja' is the positive class although 'nein' comes first and sorts later.
+    assert_eq!(
+        (classes.positive.as_str(), classes.negative.as_str()),
+        ("ja", "nein")
+    );
+    assert_eq!(
+        d.features[2].iter().collect::<Vec<f64>>(),
+        vec![1.0, 0.0, 1.0, 0.0]
+    );
+    // f/m: 'f' reads as a negative word, so 'm' is 1.
+    assert_eq!(
+        d.features[1].iter().collect::<Vec<f64>>(),
+        vec![0.0, 1.0, 1.0, 0.0]
+    );
+}
+
+#[test]
 fn no_target_is_an_error() {
     let t = Table::parse(b"a,b\nx,p\ny,q\nz,r\n").unwrap();
     let e = default_choice(&t).unwrap_err();
@@ -147,4 +212,133 @@ fn no_target_is_an_error() {
         e.to_string(),
         "no column can be the target (a target is numeric with two or more values and not a row ID, or text with exactly two values); choose one explicitly; the columns are: 'a' (text), 'b' (text)"
     );
+}
+
+#[test]
+fn rejects_a_logistic_target_with_many_values_saying_more_than_5() {
+    use gradstep::data::dataset::{Dataset, DatasetSpec, MissingPolicy, TargetKind};
+    let mut csv = String::from("x,y\n");
+    for i in 0..60 {
+        csv.push_str(&format!("{i},{}\n", i * 7 % 60));
+    }
+    let t = Table::parse(csv.as_bytes()).unwrap();
+    let spec = DatasetSpec {
+        target: 1,
+        features: vec![0],
+        target_kind: TargetKind::Binary,
+        missing: MissingPolicy::Error,
+        transforms: vec![],
+    };
+    let e = Dataset::build(&t, &spec).unwrap_err();
+    assert!(matches!(e, GradstepError::TargetClasses { .. }));
+    assert_eq!(
+        e.to_string(),
+        "logistic regression needs a target with exactly two classes, but column 'y' has more than 5: 0, 7, 14, 21, 28, 35"
+    );
+    // Three classes are counted exactly.
+    let t = Table::parse(b"x,y\n1,a\n2,b\n3,c\n4,a\n").unwrap();
+    let e = Dataset::build(&t, &spec).unwrap_err();
+    assert!(e.to_string().contains("has 3: a, b, c"), "{e}");
+}
+
+#[test]
+fn rejects_one_row_one_column_and_no_chosen_feature_saying_which() {
+    use gradstep::data::dataset::{Dataset, DatasetSpec, MissingPolicy, TargetKind};
+    let one_row = Table::parse(b"x,y\n1,5\n").unwrap();
+    assert_eq!(
+        default_choice(&one_row).unwrap_err().to_string(),
+        "there is only one data row: a model needs at least two rows to learn from"
+    );
+    let spec = |target, features| DatasetSpec {
+        target,
+        features,
+        target_kind: TargetKind::Continuous,
+        missing: MissingPolicy::Drop,
+        transforms: vec![],
+    };
+    assert!(matches!(
+        Dataset::build(&one_row, &spec(1, vec![0])),
+        Err(GradstepError::OneRow { dropped: 0 })
+    ));
+    let one_left = Table::parse(b"x,y\n1,5\n2,\n,7\n").unwrap();
+    assert_eq!(
+        Dataset::build(&one_left, &spec(1, vec![0])).unwrap_err().to_string(),
+        "there is only one data row left after dropping 2: a model needs at least two rows to learn from"
+    );
+    let one_column = Table::parse(b"y\n1\n2\n3\n").unwrap();
+    let e = Dataset::build(&one_column, &spec(0, vec![])).unwrap_err();
+    assert!(matches!(e, GradstepError::NoFeatures { .. }));
+    assert!(
+        e.to_string()
+            .starts_with("the file has only one column, 'y'"),
+        "{e}"
+    );
+    let t = Table::parse(b"a,b,y\n1,4,2\n2,3,5\n3,1,4\n").unwrap();
+    assert_eq!(
+        Dataset::build(&t, &spec(2, vec![]))
+            .unwrap_err()
+            .to_string(),
+        "no feature is chosen: you unchecked every feature; check at least one"
+    );
+    let t = Table::parse(b"a,b,y\nx,p,2\ny,q,5\nz,r,4\n").unwrap();
+    assert_eq!(
+        Dataset::build(&t, &spec(2, vec![]))
+            .unwrap_err()
+            .to_string(),
+        "there are no numeric feature columns besides the target 'y'"
+    );
+    // Infinite cells say how to get past them.
+    let t = Table::parse(b"x,y\n1,inf\n2,3\n3,4\n").unwrap();
+    let e = Dataset::build(
+        &t,
+        &DatasetSpec {
+            missing: MissingPolicy::Error,
+            ..spec(1, vec![0])
+        },
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "column 'y' has the non-finite value 'inf' at row 1 (line 2) (1 row(s) affected); fix the cells or drop those rows"
+    );
+}
+
+#[test]
+fn a_value_far_beyond_the_rest_of_its_column_gets_a_note() {
+    use gradstep::data::dataset::{Dataset, DatasetSpec, MissingPolicy, TargetKind};
+    let spec = DatasetSpec {
+        target: 1,
+        features: vec![0],
+        target_kind: TargetKind::Continuous,
+        missing: MissingPolicy::Error,
+        transforms: vec![],
+    };
+    let t = Table::parse(b"x,y\n1,2\n1e300,3\n3,4\n4,5\n").unwrap();
+    let d = Dataset::build(&t, &spec).unwrap();
+    assert!(
+        d.warnings.iter().any(|w| w.starts_with("column 'x' holds 1e300 at row 2 (line 3), far beyond its other values (typically 2.67)")),
+        "{:?}",
+        d.warnings
+    );
+    // Heavy tails (1 to 10⁵) and a sparse indicator are no outliers.
+    let mut csv = String::from("x,flag,y\n");
+    for i in 0..50 {
+        csv.push_str(&format!(
+            "{},{},{}\n",
+            10f64.powi(i % 6),
+            u8::from(i == 7) * 9,
+            i
+        ));
+    }
+    let t = Table::parse(csv.as_bytes()).unwrap();
+    let d = Dataset::build(
+        &t,
+        &DatasetSpec {
+            target: 2,
+            features: vec![0, 1],
+            ..spec
+        },
+    )
+    .unwrap();
+    assert!(d.warnings.is_empty(), "{:?}", d.warnings);
 }

@@ -446,3 +446,27 @@ fn a_start_loss_too_large_to_represent_reads_as_no_number() {
     let json = serde_json::to_string(&r).unwrap();
     assert!(!json.contains("inf") && !json.contains("NaN"), "{json}");
 }
+
+#[test]
+fn an_exact_fit_writes_its_round_off_optimum_as_0() {
+    let mut s = gradstep::session::Session::new(gradstep::session::RateRule::Visible);
+    s.load_example("classic").unwrap();
+    s.solve_optimum().unwrap();
+    let l_star = s.optimum().unwrap().found().unwrap().1;
+    let r = s.readout(&ViewRequest::default()).unwrap();
+    if l_star == 0.0 {
+        assert_eq!(r.optimum.loss, "0");
+    } else {
+        assert!(l_star.abs() < 1e-20, "the classic example fits exactly: {l_star}");
+        assert!(
+            r.optimum.loss.starts_with("0 (up to round-off: "),
+            "{}",
+            r.optimum.loss
+        );
+    }
+    // A real optimum is written as a number.
+    let mut s = session("stackloss.csv", &settings(true));
+    s.solve_optimum().unwrap();
+    let r = s.readout(&ViewRequest::default()).unwrap();
+    assert!(r.optimum.loss.parse::<f64>().unwrap() > 1.0, "{}", r.optimum.loss);
+}

@@ -194,9 +194,11 @@ export const app = {
   async setData(changes, { resetActiveRate = false } = {}) {
     const values = { ...app.data, ...changes };
     try {
-      await app.act('configure', { settings: S.dataSettings(values), resetActiveRate });
+      await app.act('configure', { settings: S.dataSettings(values), resetActiveRate }, { quiet: true });
+      app.clearError();
       return true;
-    } catch {
+    } catch (e) {
+      app.showError(`Could not apply that change, so the last settings stay: ${errorText(e)}`);
       app.emit('summary', app.summary, { restore: true });
       return false;
     }

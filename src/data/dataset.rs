@@ -140,9 +140,35 @@ pub struct Dataset {
     pub target_sst: f64,
 }
 
-/// Labels that mean "the positive class" whoever wrote them.
-const POSITIVE_TOKENS: [&str; 9] = [
-    "1", "true", "yes", "y", "pass", "passed", "positive", "t", "success",
+/// Labels that mean "the positive class" whoever wrote them (English,
+/// German, French, Spanish, Italian, Portuguese, Dutch).
+const POSITIVE_TOKENS: [&str; 20] = [
+    "1",
+    "true",
+    "yes",
+    "y",
+    "pass",
+    "passed",
+    "positive",
+    "t",
+    "success",
+    "ja",
+    "j",
+    "wahr",
+    "oui",
+    "vrai",
+    "si",
+    "sí",
+    "sim",
+    "verdadero",
+    "vero",
+    "waar",
+];
+
+/// Labels that mean "the negative class".
+const NEGATIVE_TOKENS: [&str; 18] = [
+    "0", "false", "no", "n", "fail", "failed", "negative", "f", "failure", "nein", "falsch", "non",
+    "faux", "não", "nao", "falso", "nee", "onwaar",
 ];
 
 fn is_positive_label(label: &str) -> bool {
@@ -150,16 +176,26 @@ fn is_positive_label(label: &str) -> bool {
     POSITIVE_TOKENS.iter().any(|p| t.eq_ignore_ascii_case(p)) || t.parse::<f64>() == Ok(1.0)
 }
 
+fn is_negative_label(label: &str) -> bool {
+    let t = label.trim();
+    NEGATIVE_TOKENS.iter().any(|p| t.eq_ignore_ascii_case(p)) || t.parse::<f64>() == Ok(0.0)
+}
+
 /// Which of two labels is the positive class: the one that reads as
-/// positive ("yes", "1", "pass", …) when exactly one does, else the larger
-/// (by value for numbers, by text otherwise: "M" over "B").
+/// positive ("yes", "ja", "1", "pass", …) when exactly one does, else the
+/// one that does not read as negative ("no", "nein", "0", …), else the
+/// larger (by value for numbers, by text otherwise: "M" over "B").
 pub fn positive_of(a: &str, b: &str) -> bool {
     match (is_positive_label(a), is_positive_label(b)) {
         (true, false) => true,
         (false, true) => false,
-        _ => match (a.trim().parse::<f64>(), b.trim().parse::<f64>()) {
-            (Ok(x), Ok(y)) => x > y,
-            _ => a > b,
+        _ => match (is_negative_label(a), is_negative_label(b)) {
+            (false, true) => true,
+            (true, false) => false,
+            _ => match (a.trim().parse::<f64>(), b.trim().parse::<f64>()) {
+                (Ok(x), Ok(y)) => x > y,
+                _ => a > b,
+            },
         },
     }
 }
@@ -217,6 +253,9 @@ impl Dataset {
                 index: spec.target + 1,
                 count: cols.len(),
             })?;
+        if n == 1 {
+            return Err(GradstepError::OneRow { dropped: 0 });
+        }
         // The choice against the column types.
         let mut seen = vec![false; cols.len()];
         for &j in &spec.features {
@@ -237,7 +276,7 @@ impl Dataset {
                 });
             }
             seen[j] = true;
-            if c.kind != ColumnKind::Numeric || c.numeric().is_none() {
+            if (c.kind != ColumnKind::Numeric || c.numeric().is_none()) && !is_two_level_text(c) {
                 return Err(GradstepError::TextFeature {
                     column: quote(&c.name),
                     example: c.example(),
@@ -253,9 +292,18 @@ impl Dataset {
             .flatten()
             .collect();
         if spec.features.is_empty() && derived.is_empty() {
-            return Err(GradstepError::NoFeatures {
-                target: quote(&tcol.name),
-            });
+            let target = quote(&tcol.name);
+            let reason = if cols.len() == 1 {
+                format!("the file has only one column, '{target}', so there is nothing to predict it from: a model needs a target and at least one feature column (if the file has more, its delimiter was not recognized)")
+            } else if !super::csv::select::default_features(table, spec.target)
+                .0
+                .is_empty()
+            {
+                "no feature is chosen: you unchecked every feature; check at least one".to_string()
+            } else {
+                format!("there are no numeric feature columns besides the target '{target}'")
+            };
+            return Err(GradstepError::NoFeatures { target, reason });
         }
         let binary = spec.target_kind == TargetKind::Binary;
         if !binary && (tcol.kind != ColumnKind::Numeric || tcol.numeric().is_none()) {
@@ -267,7 +315,11 @@ impl Dataset {
         if binary && tcol.kind != ColumnKind::Numeric && tcol.text().is_none() {
             return Err(GradstepError::TargetClasses {
                 column: quote(&tcol.name),
-                count: tcol.stats.distinct_upto3,
+                count: if tcol.stats.distinct_upto3 >= 3 {
+                    "3 or more".into()
+                } else {
+                    tcol.stats.distinct_upto3.to_string()
+                },
                 examples: tcol.example(),
             });
         }
@@ -385,6 +437,9 @@ impl Dataset {
             }
         }
         let kept = n - dropped;
+        if kept == 1 {
+            return Err(GradstepError::OneRow { dropped });
+        }
         let table_rows: Option<Vec<u32>> =
             (dropped > 0).then(|| (0..n).filter(|&i| !drop[i]).map(|i| i as u32).collect());
         let compact = |src: &NumericColumn| -> Arc<NumericColumn> {
@@ -403,10 +458,29 @@ impl Dataset {
         let mut imputed = Vec::new();
         for (fi, &j) in spec.features.iter().enumerate() {
             let c = &cols[j];
-            let Some(values) = c.numeric() else {
-                unreachable!("checked above: features are numeric");
+            // Numeric, or two text levels read as 0/1 (checked above).
+            let coded;
+            let (values, bad) = match c.numeric().filter(|_| c.kind == ColumnKind::Numeric) {
+                Some(values) => (values, c.problems().iter().filter(|p| !drop[p.row]).count()),
+                None => {
+                    let Some((values, classes)) = two_levels(c) else {
+                        unreachable!("checked above: features are numeric or two-level text");
+                    };
+                    warnings.push(format!(
+                        "feature '{}' is read as 1 for '{}' and 0 for '{}'",
+                        quote(&c.name),
+                        quote(&classes.positive),
+                        quote(&classes.negative)
+                    ));
+                    coded = Arc::new(values);
+                    let bad = coded
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, v)| !drop[*i] && v.is_nan())
+                        .count();
+                    (&coded, bad)
+                }
             };
-            let bad = c.problems().iter().filter(|p| !drop[p.row]).count();
             if bad == 0 {
                 features.push(if dropped == 0 {
                     Arc::clone(values)
@@ -555,6 +629,20 @@ impl Dataset {
         }
         let (target_mean, target_std) = mean_std(&target);
         let target_sst = target_std * target_std * target.len() as f64;
+        let table_row = |r: usize| table_rows.as_ref().map_or(r, |t| t[r] as usize);
+        for (name, values) in names.iter().zip(&features).chain([(&tcol.name, &target)]) {
+            if let Some((r, v, typical)) = outlier(values) {
+                let row = table_row(r);
+                warnings.push(format!(
+                    "column '{}' holds {} at row {} (line {}), far beyond its other values (typically {}): check that cell; one such value dominates the scaling and the fit",
+                    quote(name),
+                    crate::format::number(v, 3),
+                    row + 1,
+                    table.line_of_row(row),
+                    crate::format::number(typical, 3)
+                ));
+            }
+        }
 
         Ok(Dataset {
             feature_names: names,
@@ -621,15 +709,85 @@ fn bad_rows(table: &Table, col: &Column) -> (Vec<usize>, Option<GradstepError>) 
     (rows, first)
 }
 
+/// The value far outside the rest of its column (a typo like 1e300, a
+/// unit slip): its index, the value and the mean size of the others. Far
+/// means over 10⁶ times that mean and over 10⁶ itself, or so large
+/// (> 10¹⁵⁰) that its square overflows.
+fn outlier(values: &NumericColumn) -> Option<(usize, f64, f64)> {
+    let n = values.len();
+    if n < 3 {
+        return None;
+    }
+    let (mut big, mut at) = (0.0f64, 0usize);
+    for (i, v) in values.iter().enumerate() {
+        if v.abs() > big {
+            (big, at) = (v.abs(), i);
+        }
+    }
+    if big == 0.0 || !big.is_finite() {
+        return None;
+    }
+    let mut others = Compensated::default();
+    for (i, v) in values.iter().enumerate() {
+        if i != at {
+            others.add(v.abs());
+        }
+    }
+    let typical = others.value() / (n - 1) as f64;
+    let far = (big > 1e6 && typical > 0.0 && big > 1e6 * typical) || big > 1e150;
+    far.then(|| (at, values.get(at), typical))
+}
+
+/// Whether a column is text with exactly two levels, so a 0/1 feature.
+pub fn is_two_level_text(col: &Column) -> bool {
+    col.kind == ColumnKind::Text && col.text().is_some_and(|(_, levels)| levels.len() == 2)
+}
+
+/// A text column with exactly two levels as a 0/1 feature: 1 for the
+/// level [`positive_of`] picks ("TRUE", "yes", "ja"), NaN at missing cells;
+/// with both labels. None for any other column.
+pub fn two_levels(col: &Column) -> Option<(NumericColumn, ClassMapping)> {
+    if col.kind != ColumnKind::Text {
+        return None;
+    }
+    let (codes, levels) = col.text()?;
+    let [a, b] = levels else {
+        return None;
+    };
+    let positive = u32::from(!positive_of(a, b));
+    let mut out = NumericColumn::new();
+    for &c in codes {
+        out.push(if c == MISSING_CODE {
+            f64::NAN
+        } else {
+            f64::from(u8::from(c == positive))
+        });
+    }
+    out.shrink_to_fit();
+    let (pos, neg) = if positive == 0 { (a, b) } else { (b, a) };
+    Some((
+        out,
+        ClassMapping {
+            negative: neg.clone(),
+            positive: pos.clone(),
+        },
+    ))
+}
+
 /// A binary target mapped to 0/1, with its labels.
 fn binary_target(
     col: &Column,
     drop: &[bool],
     kept: usize,
 ) -> Result<(Arc<NumericColumn>, Option<ClassMapping>)> {
+    // Counting stops after 6 distinct values: "more than 5" is all we know.
     let too_many = |count: usize, examples: Vec<String>| GradstepError::TargetClasses {
         column: quote(&col.name),
-        count,
+        count: if count > 5 {
+            "more than 5".into()
+        } else {
+            count.to_string()
+        },
         examples: examples.join(", "),
     };
     let mut out = NumericColumn::new();
@@ -649,12 +807,7 @@ fn binary_target(
         crate::order::sort_small_by(&mut distinct, f64::total_cmp);
         let labels: Vec<String> = distinct.iter().map(|v| crate::format::exact(*v)).collect();
         if distinct.len() != 2 {
-            let count = if distinct.len() > 5 {
-                col.stats.distinct_upto3.max(6)
-            } else {
-                distinct.len()
-            };
-            return Err(too_many(count, labels));
+            return Err(too_many(distinct.len(), labels));
         }
         let (lo, hi) = (distinct[0], distinct[1]);
         let hi_positive = positive_of(&labels[1], &labels[0]);
@@ -701,8 +854,9 @@ fn binary_target(
             .map(|&c| quote(&levels[c as usize]))
             .collect();
         crate::order::sort_small_by(&mut examples, Ord::cmp);
+        // Levels count every row, also the dropped ones: only a bound.
         let count = if order.len() > 5 {
-            levels.len()
+            levels.len().max(6)
         } else {
             order.len()
         };

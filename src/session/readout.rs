@@ -307,7 +307,11 @@ impl Session {
                 describe: c.describe(),
                 missing: c.missing,
                 two_valued: c.stats.distinct_upto3 == 2,
-                unusable: c.text_reason.clone(),
+                // Two text levels read as 0/1, so such a column is usable.
+                unusable: c
+                    .text_reason
+                    .clone()
+                    .filter(|_| !crate::data::dataset::is_two_level_text(c)),
                 excluded: excluded(j),
             })
             .collect();
@@ -471,7 +475,15 @@ impl Session {
             optimum: OptimumText {
                 ready: optimum.is_some(),
                 found: found.is_some(),
-                loss: found.map_or_else(String::new, |(_, l)| number(l, 6)),
+                loss: found.map_or_else(String::new, |(_, l)| {
+                    // An exact fit leaves only round-off (5.8e−30): that is 0.
+                    let start = d.runs[d.active].trainer.start_loss();
+                    if l.abs() <= 1e-12 * start.abs() && l != 0.0 {
+                        format!("0 (up to round-off: {})", number(l, 2))
+                    } else {
+                        number(l, 6)
+                    }
+                }),
                 loss_value: found.map(|(_, l)| l),
                 reason: match optimum {
                     Some(Optimum::NoFiniteOptimum { reason }) => Some(reason.clone()),

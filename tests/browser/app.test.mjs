@@ -128,8 +128,22 @@ test('a bad CSV shows an alert and the previous data stays usable', async () => 
   await page.getByLabel('Model', { exact: true }).selectOption('logistic');
   await alert.filter({ hasText: 'exactly two classes' }).waitFor();
   assert.equal(await page.getByLabel('Model', { exact: true }).inputValue(), 'linear');
+  assert.match(await alert.textContent(), /^Could not apply that change, so the last settings stay: /);
   await stepOnce(page);
   assert.equal(await stepCount(page), 2);
+
+  // Unchecking every feature: one line that says so; the last box comes back.
+  const boxes = page.locator('#features input[type=checkbox]');
+  const count = await boxes.count();
+  for (let i = 0; i < count - 1; i++) {
+    await boxes.nth(i).uncheck();
+    await page.waitForFunction((k) => document.querySelectorAll('#features input:checked').length === k, count - 1 - i);
+  }
+  await boxes.nth(count - 1).click();
+  await alert.filter({ hasText: 'you unchecked every feature' }).waitFor();
+  await page.waitForFunction(() => document.querySelectorAll('#features input:checked').length === 1);
+  for (let i = 0; i < count - 1; i++) await boxes.nth(i).check();
+  await page.waitForFunction((k) => document.querySelectorAll('#features input:checked').length === k, count);
 
   // An invalid α: one line beside the slider, the old α stays.
   const box = page.getByLabel('Learning rate value');

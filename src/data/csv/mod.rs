@@ -703,6 +703,10 @@ impl Body {
             mut cp1252_line,
             ..
         } = self;
+        // A header that is not UTF-8 is the first place the encoding shows.
+        if has_header && first.iter().any(|c| std::str::from_utf8(c).is_err()) {
+            cp1252_line = Some(first_line);
+        }
         let mut preview_rows = Vec::new();
         if !has_header {
             let mut row = Vec::with_capacity(first.len());
@@ -778,14 +782,7 @@ impl Body {
                 ));
                 e
             }
-            (Encoding::Utf16Le, None) => {
-                notes.push("read as UTF-16 (little-endian)".into());
-                Encoding::Utf16Le
-            }
-            (Encoding::Utf16Be, None) => {
-                notes.push("read as UTF-16 (big-endian)".into());
-                Encoding::Utf16Be
-            }
+            // UTF-16 needs no note: the encoding itself says so.
             (e, None) => e,
         };
         Ok(Table {

@@ -178,6 +178,7 @@ fn default_features_strict(table: &Table, target: usize) -> (Vec<usize>, Vec<Exc
                     format!("'{name}' is not a feature: {why}"),
                 );
             }
+            ColumnKind::Text if crate::data::dataset::is_two_level_text(c) => features.push(j),
             ColumnKind::Text => {
                 let why = c.text_reason.clone().unwrap_or_default();
                 out(
@@ -209,6 +210,9 @@ fn default_features_strict(table: &Table, target: usize) -> (Vec<usize>, Vec<Exc
 /// column (the last one), else the only two-valued column, else the last
 /// numeric column that is not a row ID; then [`default_features`].
 pub fn default_choice(table: &Table) -> Result<DefaultChoice> {
+    if table.rows() == 1 {
+        return Err(crate::GradstepError::OneRow { dropped: 0 });
+    }
     let cols = table.columns();
     let labelled = cols
         .iter()
@@ -219,10 +223,10 @@ pub fn default_choice(table: &Table) -> Result<DefaultChoice> {
         .filter(|(_, c)| c.stats.distinct_upto3 == 2 && can_be_target(c))
         .map(|(j, _)| j)
         .collect();
-    // The only two-valued column is the target when it cannot be a feature
-    // anyway (text, like M/B) or sits where targets sit (the first or the
-    // last column that is not a row ID): a 0/1 column in the middle of
-    // numbers (diabetes' sex) is usually a feature.
+    // The only two-valued column is the target when it is text (M/B,
+    // passed yes/no) or sits where targets sit (the first or the last
+    // column that is not a row ID): a 0/1 column in the middle of numbers
+    // (diabetes' sex) is usually a feature.
     let edges: Vec<usize> = {
         let usable: Vec<usize> = (0..cols.len())
             .filter(|&j| row_id_message(&cols[j]).is_none())
@@ -237,11 +241,22 @@ pub fn default_choice(table: &Table) -> Result<DefaultChoice> {
     let only_two_valued = (two_valued.len() == 1)
         .then(|| two_valued[0])
         .filter(|&j| cols[j].kind == ColumnKind::Text || edges.contains(&j));
-    let target = labelled.or(only_two_valued).or_else(|| {
-        cols.iter().rposition(|c| {
-            c.kind == ColumnKind::Numeric && can_be_target(c) && row_id_message(c).is_none()
+    // Among several two-valued columns, a text one in the last place is the
+    // label (smoker, sex, …, passed); elsewhere they are features.
+    let last_text = two_valued
+        .last()
+        .copied()
+        .filter(|&j| cols[j].kind == ColumnKind::Text && edges.last() == Some(&j));
+    let target = labelled
+        .or(only_two_valued)
+        .or(last_text)
+        .or_else(|| {
+            cols.iter().rposition(|c| {
+                c.kind == ColumnKind::Numeric && can_be_target(c) && row_id_message(c).is_none()
+            })
         })
-    });
+        // No numeric column at all: a two-word column wherever it is.
+        .or_else(|| two_valued.last().copied());
     let Some(target) = target else {
         let columns = crate::limits::listed(cols.iter().map(|c| {
             let why = if row_id_message(c).is_some() {
