@@ -126,7 +126,7 @@ fn dates_text_constants_and_empty_columns_are_not_features() {
     );
     assert_eq!(
         c.excluded[1].message,
-        "'color' is not a feature: it holds text (e.g. 'red')"
+        "'color' is text with 3 values: choose it as a feature to use it one-hot (2 columns of 0/1, 'red' as the reference)"
     );
     assert_eq!(
         c.excluded[2].message,

@@ -457,7 +457,10 @@ fn an_exact_fit_writes_its_round_off_optimum_as_0() {
     if l_star == 0.0 {
         assert_eq!(r.optimum.loss, "0");
     } else {
-        assert!(l_star.abs() < 1e-20, "the classic example fits exactly: {l_star}");
+        assert!(
+            l_star.abs() < 1e-20,
+            "the classic example fits exactly: {l_star}"
+        );
         assert!(
             r.optimum.loss.starts_with("0 (up to round-off: "),
             "{}",
@@ -468,5 +471,9 @@ fn an_exact_fit_writes_its_round_off_optimum_as_0() {
     let mut s = session("stackloss.csv", &settings(true));
     s.solve_optimum().unwrap();
     let r = s.readout(&ViewRequest::default()).unwrap();
-    assert!(r.optimum.loss.parse::<f64>().unwrap() > 1.0, "{}", r.optimum.loss);
+    assert!(
+        r.optimum.loss.parse::<f64>().unwrap() > 1.0,
+        "{}",
+        r.optimum.loss
+    );
 }

@@ -59,6 +59,48 @@ fn a_text_column_becomes_zero_one_columns() {
 }
 
 #[test]
+fn a_chosen_text_column_of_a_few_levels_is_one_hot_and_two_levels_are_one_column() {
+    let csv = "color,size,big,y\nred,1,no,3\nblue,3,no,5\ngreen,2,yes,9\nred,5,yes,7\nblue,4,yes,9\ngreen,6,yes,13\n";
+    // By default: size and big; color is left out, saying how to use it.
+    let s = session_text(csv, &settings(false));
+    let d = s.loaded().unwrap();
+    assert_eq!(d.dataset().feature_names, ["size", "big"]);
+    let note = &d.excluded().iter().find(|e| e.column == 0).unwrap().message;
+    assert_eq!(
+        note,
+        "'color' is text with 3 values: choose it as a feature to use it one-hot (2 columns of 0/1, 'red' as the reference)"
+    );
+    // Chosen: its levels but the first, the same as the transform.
+    let chosen = DataSettings {
+        features: Some(vec!["size".into(), "color".into(), "big".into()]),
+        ..settings(false)
+    };
+    let s = session_text(csv, &chosen);
+    let d = s.loaded().unwrap();
+    assert_eq!(
+        d.dataset().feature_names,
+        ["size", "big", "color=blue", "color=green"]
+    );
+    assert_eq!(
+        d.dataset().features[1].to_vec(),
+        vec![0.0, 0.0, 1.0, 1.0, 1.0, 1.0]
+    );
+    assert_eq!(
+        d.dataset().features[2].to_vec(),
+        vec![0.0, 1.0, 0.0, 0.0, 1.0, 0.0]
+    );
+    assert!(
+        d.excluded().iter().all(|e| e.column != 0),
+        "chosen, so not left out"
+    );
+    // The settings keep the column's own name (for the page and share links).
+    assert_eq!(
+        d.settings().features.as_deref().unwrap(),
+        ["size", "color", "big"]
+    );
+}
+
+#[test]
 fn transforms_refuse_what_they_cannot_make() {
     let mut s = gradstep::session::Session::default();
     let csv = b"color,y\nred,1\nblue,2\nred,3\n";

@@ -14,6 +14,14 @@ use crate::{GradstepError, Result};
 /// Most 0/1 columns a one-hot transform makes.
 pub const MAX_ONE_HOT_LEVELS: usize = 50;
 
+/// Whether a text column can be one-hot encoded as a feature: three to
+/// `MAX_ONE_HOT_LEVELS + 1` levels (two levels are one 0/1 feature).
+pub fn can_one_hot(c: &super::csv::Column) -> bool {
+    c.kind == ColumnKind::Text
+        && c.text()
+            .is_some_and(|(_, levels)| (3..=MAX_ONE_HOT_LEVELS + 1).contains(&levels.len()))
+}
+
 /// A transform, as settings name it (columns by name).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]

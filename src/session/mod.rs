@@ -412,7 +412,25 @@ impl Session {
         runs: &[RunSettings],
         init: Init,
     ) -> Result<Loaded> {
-        let (target, features, model, excluded) = resolve(&table, settings)?;
+        let (target, chosen, model, mut excluded) = resolve(&table, settings)?;
+        // What the default left out but the person chose is not left out.
+        excluded.retain(|e| !chosen.contains(&e.column));
+        // A chosen text column of a few levels becomes its one-hot columns.
+        let mut transforms = settings.transforms.clone();
+        let mut features = chosen.clone();
+        features.retain(|&j| {
+            let c = table.column(j);
+            if !crate::data::transform::can_one_hot(c) {
+                return true;
+            }
+            let t = crate::data::FeatureTransform::OneHot {
+                column: c.name.clone(),
+            };
+            if !transforms.contains(&t) {
+                transforms.push(t);
+            }
+            false
+        });
         let spec = DatasetSpec {
             target,
             features: features.clone(),
@@ -421,7 +439,7 @@ impl Session {
                 ModelKind::Logistic => TargetKind::Binary,
             },
             missing: settings.missing,
-            transforms: settings.transforms.clone(),
+            transforms,
         };
         if !(settings.l2.is_finite() && settings.l2 >= 0.0) {
             return Err(GradstepError::InvalidSetting {
@@ -442,7 +460,7 @@ impl Session {
         let mut data_settings = settings.clone();
         data_settings.target = Some(table.column(target).name.clone());
         data_settings.features = Some(
-            features
+            chosen
                 .iter()
                 .map(|&j| table.column(j).name.clone())
                 .collect(),

@@ -308,10 +308,10 @@ impl Session {
                 missing: c.missing,
                 two_valued: c.stats.distinct_upto3 == 2,
                 // Two text levels read as 0/1, so such a column is usable.
-                unusable: c
-                    .text_reason
-                    .clone()
-                    .filter(|_| !crate::data::dataset::is_two_level_text(c)),
+                unusable: c.text_reason.clone().filter(|_| {
+                    !crate::data::dataset::is_two_level_text(c)
+                        && !crate::data::transform::can_one_hot(c)
+                }),
                 excluded: excluded(j),
             })
             .collect();

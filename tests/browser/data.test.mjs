@@ -137,6 +137,35 @@ test('missing values: stop with an error, then drop those rows, then fill with t
   await page.close();
 });
 
+test('yes/no and male/female columns are 0/1 features; a few-valued text column can be checked one-hot', async () => {
+  let text = 'age,sex,bmi,children,smoker,region,charges\n';
+  const regions = ['southwest', 'southeast', 'northwest', 'northeast'];
+  for (let i = 0; i < 60; i++) {
+    const smoker = i % 5 === 0 ? 'yes' : 'no';
+    const age = 18 + (i * 7) % 45;
+    const cost = 250 * age + (smoker === 'yes' ? 23000 : 0) + (i % 4 === 1 ? 800 : 0) + (i * 37) % 300;
+    text += `${age},${i % 2 ? 'male' : 'female'},${(22 + (i * 3) % 15).toFixed(1)},${i % 4},${smoker},${regions[i % 4]},${cost.toFixed(2)}\n`;
+  }
+  const { page, problems } = await openApp(browser);
+  await upload(page, { name: 'insurance.csv', text });
+  await waitData(page, '60 rows × 7 columns');
+  assert.equal(await page.getByLabel('Target', { exact: true }).inputValue(), 'charges');
+  const box = (name) => page.locator(`#features input[value="${name}"]`);
+  for (const name of ['age', 'sex', 'bmi', 'children', 'smoker']) assert.ok(await box(name).isChecked(), `${name} is a feature`);
+  assert.ok(!(await box('region').isChecked()) && (await box('region').isEnabled()), 'region can be checked');
+  const warnings = await page.locator('#warnings').textContent();
+  assert.match(warnings, /feature 'smoker' is read as 1 for 'yes' and 0 for 'no'/);
+  assert.match(await page.locator('#excluded').textContent(), /'region' is text with 4 values: choose it as a feature to use it one-hot \(3 columns of 0\/1, 'southwest' as the reference\)/);
+  await box('region').check();
+  await page.locator('#params').filter({ hasText: 'region=northeast' }).waitFor();
+  const before = await lossValue(page);
+  await stepOnce(page);
+  assert.ok((await lossValue(page)) < before, 'it trains with the one-hot columns');
+  assert.ok(await box('region').isChecked());
+  assertClean(problems);
+  await page.close();
+});
+
 test('the page and the command line make the same default choices', { timeout: 600000 }, async () => {
   const files = [
     join(ROOT, 'tests/data/stackloss.csv'),

@@ -179,6 +179,18 @@ fn default_features_strict(table: &Table, target: usize) -> (Vec<usize>, Vec<Exc
                 );
             }
             ColumnKind::Text if crate::data::dataset::is_two_level_text(c) => features.push(j),
+            ColumnKind::Text if crate::data::transform::can_one_hot(c) => {
+                let levels = c.text().map_or(&[][..], |(_, l)| l);
+                out(
+                    ExcludedReason::Text,
+                    format!(
+                        "'{name}' is text with {} values: choose it as a feature to use it one-hot ({} columns of 0/1, '{}' as the reference)",
+                        levels.len(),
+                        levels.len() - 1,
+                        quote(levels.first().map_or("", String::as_str))
+                    ),
+                );
+            }
             ColumnKind::Text => {
                 let why = c.text_reason.clone().unwrap_or_default();
                 out(
