@@ -207,6 +207,15 @@ pub enum GradstepError {
         offset: u64,
     },
 
+    /// The file is a known binary or non-CSV format (a workbook, a PDF, JSON).
+    #[error("the file is {format}, not CSV text: {advice}")]
+    NotCsv {
+        /// What it is, e.g. "an Excel workbook (.xlsx) or another ZIP archive".
+        format: String,
+        /// What to do instead.
+        advice: String,
+    },
+
     /// No column of the table can be the target.
     #[error("no column can be the target (a target is numeric with two or more values and not a row ID, or text with exactly two values); choose one explicitly; the columns are: {columns}")]
     NoTarget {

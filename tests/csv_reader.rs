@@ -279,15 +279,57 @@ fn invalid_utf8_is_read_as_windows_1252_with_a_note() {
 }
 
 #[test]
+fn rejects_workbooks_archives_pdfs_and_json_by_name() {
+    let mut xlsx = b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00".to_vec();
+    xlsx.extend_from_slice(b"[Content_Types].xml");
+    let e = Table::parse(&xlsx).unwrap_err().to_string();
+    assert_eq!(e, "the file is a ZIP archive, such as an Excel (.xlsx) or LibreOffice (.ods) workbook, not CSV text: open it in Excel or LibreOffice and save it as CSV (File → Save As → CSV), then load that");
+    let xls = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\x00\x00\x00\x00";
+    assert!(Table::parse(xls)
+        .unwrap_err()
+        .to_string()
+        .contains("old-style Excel workbook (.xls)"));
+    // A PDF whose first KiB has no NUL is named all the same.
+    let pdf = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n";
+    assert!(Table::parse(pdf)
+        .unwrap_err()
+        .to_string()
+        .starts_with("the file is a PDF document, not CSV text"));
+    let gz = b"\x1F\x8B\x08\x00\x00\x00\x00\x00";
+    assert!(Table::parse(gz)
+        .unwrap_err()
+        .to_string()
+        .contains("gzip-compressed, not CSV text: unpack it first"));
+    for json in [
+        &b"[{\"x\":1,\"y\":2},{\"x\":2,\"y\":4}]"[..],
+        b"[\n  {\"x\": 1, \"y\": 2},\n  {\"x\": 2, \"y\": 4}\n]\n",
+        b"{\"x\": 1, \"y\": 2}\n{\"x\": 2, \"y\": 4}\n{\"x\": 3, \"y\": 5}\n",
+    ] {
+        assert!(
+            matches!(Table::parse(json), Err(GradstepError::NotCsv { ref format, .. }) if format == "JSON"),
+            "{:?}",
+            Table::parse(json)
+        );
+    }
+    // A CSV whose header starts with a bracket is still a CSV.
+    let t = Table::parse(b"[x],y\n1,2\n2,3\n").unwrap();
+    assert_eq!(t.column(0).name, "[x]");
+    // Sliced reads say the same.
+    let cuts: Vec<usize> = (1..xlsx.len()).collect();
+    assert_invariant(&xlsx, &cuts, Limits::DEFAULT);
+}
+
+#[test]
 fn nul_bytes_mean_binary() {
     assert_eq!(
         Table::parse(b"a,b\n1,\x002\n"),
         Err(GradstepError::NotText { offset: 6 })
     );
-    assert_eq!(
+    // A known format is named, with what to do instead.
+    assert!(matches!(
         Table::parse(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"),
-        Err(GradstepError::NotText { offset: 8 })
-    );
+        Err(GradstepError::NotCsv { format, .. }) if format == "a PNG image"
+    ));
     // A NUL past the first KiB.
     let mut b = b"a,b\n".to_vec();
     while b.len() < 5000 {

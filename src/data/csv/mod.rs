@@ -906,6 +906,80 @@ enum Stage {
     },
 }
 
+/// How many first bytes name a format that is not CSV.
+const SIGNATURE_BYTES: usize = 16;
+
+/// Formats people drop instead of CSV, by their first bytes.
+fn known_format(signature: &[u8]) -> Option<&'static str> {
+    const FORMATS: [(&[u8], &str); 8] = [
+        (
+            b"PK\x03\x04",
+            "a ZIP archive, such as an Excel (.xlsx) or LibreOffice (.ods) workbook",
+        ),
+        (
+            b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1",
+            "an old-style Excel workbook (.xls) or another Office file",
+        ),
+        (b"%PDF", "a PDF document"),
+        (b"\x1F\x8B", "gzip-compressed"),
+        (b"\x89PNG", "a PNG image"),
+        (b"\xFF\xD8\xFF", "a JPEG image"),
+        (b"PAR1", "a Parquet file"),
+        (b"SQLite format 3\0", "an SQLite database"),
+    ];
+    FORMATS
+        .iter()
+        .find(|(magic, _)| signature.starts_with(magic))
+        .map(|(_, name)| *name)
+}
+
+/// A file whose first character (after a BOM and blanks) opens JSON.
+fn looks_like_json(signature: &[u8]) -> bool {
+    let s = signature.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(signature);
+    s.iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|&b| b == b'{' || b == b'[')
+}
+
+fn json_error() -> GradstepError {
+    GradstepError::NotCsv {
+        format: "JSON".into(),
+        advice: "export the data as CSV (one header row of column names, then one row per example)"
+            .into(),
+    }
+}
+
+/// A reading error, named by the file's format when that is known: a
+/// workbook's "NUL byte at offset 5" helps nobody.
+fn not_csv(signature: &[u8], e: GradstepError) -> GradstepError {
+    match known_format(signature) {
+        Some(format) => {
+            let advice = if format.contains("workbook") {
+                "open it in Excel or LibreOffice and save it as CSV (File → Save As → CSV), then load that"
+            } else if format.contains("gzip") {
+                "unpack it first, then load the CSV inside"
+            } else {
+                "load a CSV file (a header row of column names, then one row per example)"
+            };
+            GradstepError::NotCsv {
+                format: format.into(),
+                advice: advice.into(),
+            }
+        }
+        _ if looks_like_json(signature)
+            && matches!(
+                e,
+                GradstepError::HeaderOnly { .. }
+                    | GradstepError::RaggedRow { .. }
+                    | GradstepError::Malformed { .. }
+            ) =>
+        {
+            json_error()
+        }
+        _ => e,
+    }
+}
+
 /// Reads a CSV pushed in chunks.
 ///
 /// ```
@@ -926,6 +1000,8 @@ pub struct TableReader {
     failed: Option<GradstepError>,
     /// The first bytes, until the encoding is known.
     head: Vec<u8>,
+    /// The first `SIGNATURE_BYTES` bytes, to name a format that is not CSV.
+    signature: Vec<u8>,
     encoding: Option<Encoding>,
     bom: u64,
     utf16: Option<decode::Utf16>,
@@ -962,6 +1038,7 @@ impl TableReader {
             pushed: 0,
             failed: None,
             head: Vec::new(),
+            signature: Vec::new(),
             encoding: None,
             bom: 0,
             utf16: None,
@@ -980,7 +1057,13 @@ impl TableReader {
         if let Some(e) = &self.failed {
             return Err(e.clone());
         }
-        let r = self.push_inner(bytes);
+        if self.signature.len() < SIGNATURE_BYTES {
+            let take = (SIGNATURE_BYTES - self.signature.len()).min(bytes.len());
+            self.signature.extend_from_slice(&bytes[..take]);
+        }
+        let r = self
+            .push_inner(bytes)
+            .map_err(|e| not_csv(&self.signature, e));
         if let Err(e) = &r {
             self.failed = Some(e.clone());
         }
@@ -1119,6 +1202,26 @@ impl TableReader {
         if let Some(e) = self.failed.take() {
             return Err(e);
         }
+        let signature = std::mem::take(&mut self.signature);
+        let table = self.finish_inner().map_err(|e| not_csv(&signature, e))?;
+        if known_format(&signature).is_some() {
+            // Read without a NUL byte, it is still not a table.
+            return Err(not_csv(&signature, GradstepError::EmptyFile));
+        }
+        // JSON read as CSV parses, into nonsense: its first name gives it away.
+        let first = table.columns.first().map_or("", |c| c.name.as_str());
+        let json_start = ["[", "{", "[{", "[[", "[\"", "{\""];
+        if looks_like_json(&signature)
+            && json_start
+                .iter()
+                .any(|p| first == *p || (p.len() == 2 && first.starts_with(p)))
+        {
+            return Err(json_error());
+        }
+        Ok(table)
+    }
+
+    fn finish_inner(mut self) -> Result<Table> {
         if self.encoding.is_none() {
             self.decide_encoding()?;
         }
