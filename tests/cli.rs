@@ -320,6 +320,29 @@ fn a_learning_rate_that_diverges_exits_1_after_the_report() {
         "{text}"
     );
     assert!(text.contains("exact optimum loss"), "{text}");
+    // The advice names what to do here, not the page's Reset button.
+    assert!(
+        text.contains("and run again, or add --standardize"),
+        "{text}"
+    );
+    assert!(!text.contains("Reset"), "{text}");
+    // The figures it prints (with the Unicode minus) can be pasted back.
+    let out = gradstep(&[
+        "fit",
+        "tests/data/stackloss.csv",
+        "--lr",
+        "4.305e\u{2212}5",
+        "--l2",
+        "1e\u{2212}3",
+        "--steps",
+        "5",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]

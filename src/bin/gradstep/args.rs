@@ -55,19 +55,19 @@ pub struct FitArgs {
     #[arg(long, default_value = "auto", allow_hyphen_values = true)]
     pub lr: String,
     /// μ of momentum and Nesterov (PyTorch's default 0.9).
-    #[arg(long, allow_hyphen_values = true)]
+    #[arg(long, allow_hyphen_values = true, value_parser = number)]
     pub momentum: Option<f64>,
     /// β₁ of Adam (0.9).
-    #[arg(long, allow_hyphen_values = true)]
+    #[arg(long, allow_hyphen_values = true, value_parser = number)]
     pub beta1: Option<f64>,
     /// β₂ of Adam (0.999).
-    #[arg(long, allow_hyphen_values = true)]
+    #[arg(long, allow_hyphen_values = true, value_parser = number)]
     pub beta2: Option<f64>,
     /// ε of AdaGrad (1e-10), RMSProp (1e-8) and Adam (1e-8).
-    #[arg(long, allow_hyphen_values = true)]
+    #[arg(long, allow_hyphen_values = true, value_parser = number)]
     pub eps: Option<f64>,
     /// RMSProp's smoothing constant (PyTorch's `alpha`, 0.99).
-    #[arg(long, allow_hyphen_values = true)]
+    #[arg(long, allow_hyphen_values = true, value_parser = number)]
     pub decay: Option<f64>,
     /// Rows per mini-batch (default: all rows, full batch).
     #[arg(long)]
@@ -80,10 +80,10 @@ pub struct FitArgs {
     pub steps: String,
     /// Stop when the gradient norm falls below this (or, with a constant α, once 20 updates in a row
     /// move no parameter at double precision); 0 never stops early.
-    #[arg(long, default_value_t = 1e-6, allow_hyphen_values = true)]
+    #[arg(long, default_value_t = 1e-6, allow_hyphen_values = true, value_parser = number)]
     pub tol: f64,
     /// L2 penalty λ in (λ/2)‖w‖².
-    #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
+    #[arg(long, default_value_t = 0.0, allow_hyphen_values = true, value_parser = number)]
     pub l2: f64,
     /// Start from random parameters drawn with this seed (default: zeros);
     /// it also seeds the mini-batch shuffle.
@@ -110,4 +110,13 @@ pub struct InspectArgs {
     /// Print one JSON object instead of text.
     #[arg(long)]
     pub json: bool,
+}
+
+/// A number as gradstep writes them too: `8.61e−5` with the Unicode minus
+/// (U+2212) reads like `8.61e-5`, so a figure from a report can be pasted.
+pub fn number(text: &str) -> Result<f64, String> {
+    text.trim()
+        .replace('\u{2212}', "-")
+        .parse::<f64>()
+        .map_err(|_| format!("'{}' is not a number", gradstep::limits::quote(text)))
 }

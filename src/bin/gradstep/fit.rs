@@ -53,7 +53,7 @@ fn parse_steps(text: &str) -> Result<u64, String> {
     if let Ok(n) = t.parse::<u64>() {
         return Ok(n);
     }
-    match t.parse::<f64>() {
+    match crate::args::number(t) {
         Ok(v) if v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v < 1.8e19 => Ok(v as u64),
         _ => Err(format!(
             "--steps: '{}' is not a whole number of steps (e.g. 1000 or 1e6)",
@@ -141,7 +141,7 @@ pub fn run(args: &FitArgs) -> Result<FitEnd, String> {
     let learning_rate = if auto_lr {
         None
     } else {
-        let v: f64 = args.lr.trim().parse().map_err(|_| {
+        let v: f64 = crate::args::number(&args.lr).map_err(|_| {
             format!(
                 "--lr: '{}' is not a number or 'auto'",
                 gradstep::limits::quote(&args.lr)
@@ -220,8 +220,10 @@ pub fn run(args: &FitArgs) -> Result<FitEnd, String> {
             /// Where θ started: "zeros" or "random" (drawn with the seed).
             start: &'static str,
         }
+        let mut report = FitReport::of(d, 0);
+        report.message = report.message.map(|m| command_line_words(&m));
         let printed = Printed {
-            report: FitReport::of(d, 0),
+            report,
             learning_rate_auto: auto_lr,
             start: if random_start { "random" } else { "zeros" },
         };
@@ -363,10 +365,22 @@ fn train_with_progress(s: &mut Session, max_steps: u64) -> Result<(), String> {
     Ok(())
 }
 
+/// The engine's advice names the page's controls; here they are options.
+fn command_line_words(message: &str) -> String {
+    message
+        .replace(" and press Reset", " and run again")
+        .replace(
+            "press Reset or lower the learning rate",
+            "run again with a lower --lr",
+        )
+        .replace(", or standardize the features", ", or add --standardize")
+}
+
 fn print_result(s: &Session) {
     let Some(d) = s.loaded() else { return };
     let t = &d.runs()[0].trainer;
-    match t.message() {
+    let message = t.message().map(command_line_words);
+    match message.as_deref() {
         Some(m) if t.status() == Status::Diverged => out!(
             "status: diverged (the parameters below are those of step {}): {m}",
             t.step_count()
