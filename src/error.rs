@@ -216,6 +216,13 @@ pub enum GradstepError {
         advice: String,
     },
 
+    /// A Predict form value that makes no feature.
+    #[error("cannot predict: {reason}")]
+    PredictInput {
+        /// What is wrong, naming the column and the value.
+        reason: String,
+    },
+
     /// No column of the table can be the target.
     #[error("no column can be the target (a target is numeric with two or more values and not a row ID, or text with exactly two values); choose one explicitly; the columns are: {columns}")]
     NoTarget {

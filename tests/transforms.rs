@@ -125,3 +125,45 @@ fn transforms_refuse_what_they_cannot_make() {
         .to_string()
         .contains("2 to 6"));
 }
+
+#[test]
+fn the_predict_form_takes_numbers_and_words_and_makes_the_same_features() {
+    let csv = "color,size,big,y\nred,1,no,3\nblue,3,no,5\ngreen,2,yes,9\nred,5,yes,7\nblue,4,yes,9\ngreen,6,yes,13\n";
+    let chosen = DataSettings {
+        features: Some(vec!["size".into(), "color".into(), "big".into()]),
+        ..settings(false)
+    };
+    let mut s = session_text(csv, &chosen);
+    s.step(50).unwrap();
+    let inputs = s.summary().unwrap().predict_inputs;
+    let shape: Vec<(&str, &str, usize)> = inputs
+        .iter()
+        .map(|i| (i.name.as_str(), i.example.as_str(), i.choices.len()))
+        .collect();
+    assert_eq!(
+        shape,
+        [("size", "1", 0), ("color", "red", 3), ("big", "no", 2)]
+    );
+    // size 2,5 (decimal comma), green, yes → [size, big, color=blue, color=green].
+    let cells = |c: &[&str]| c.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    let (value, text) = s.predict_cells(&cells(&["2,5", "green", "yes"])).unwrap();
+    let (want, _) = s.predict(&[2.5, 1.0, 0.0, 1.0]).unwrap();
+    assert_eq!(value, want);
+    assert!(
+        text.starts_with("size = 2.5, color = green, big = yes → predicted y ≈ "),
+        "{text}"
+    );
+    assert_eq!(
+        s.predict_cells(&cells(&["two", "green", "yes"]))
+            .unwrap_err()
+            .to_string(),
+        "cannot predict: 'size' needs a number, like 1 (got 'two')"
+    );
+    assert_eq!(
+        s.predict_cells(&cells(&["2", "purple", "yes"]))
+            .unwrap_err()
+            .to_string(),
+        "cannot predict: 'color' is one of red, blue, green (got 'purple')"
+    );
+    assert!(s.predict_cells(&cells(&["2"])).is_err());
+}

@@ -338,28 +338,26 @@ export function createPanels(app) {
   // ---------------------------------------------------------------- predict
 
   function renderPredict(s) {
-    const names = s.settings.features;
-    const first = s.preview[0] || [];
-    ui.predictInputs.replaceChildren(...names.map((name, i) => {
-      const j = s.columns.findIndex((c) => c.name === name);
+    // One box per chosen column: a number, or a text column's words.
+    ui.predictInputs.replaceChildren(...s.predict_inputs.map((input, i) => {
       const id = `predict-${i}`;
-      return el('div', { class: 'field' },
-        el('label', { for: id, text: name }),
-        el('input', { type: 'number', id, step: 'any', inputmode: 'decimal', placeholder: first[j] !== undefined ? `e.g. ${first[j]}` : '' }));
+      const box = input.choices.length
+        ? el('select', { id }, ...input.choices.map((c) => el('option', { value: c, text: c, selected: c === input.example })))
+        : el('input', { type: 'text', id, inputmode: 'decimal', autocomplete: 'off', placeholder: input.example ? `e.g. ${input.example}` : '' });
+      return el('div', { class: 'field' }, el('label', { for: id, text: input.name }), box);
     }));
     setText(ui.prediction, '');
   }
   ui.predictForm.addEventListener('submit', async (e) => {
     e.preventDefault();
-    const inputs = [...ui.predictInputs.querySelectorAll('input')];
-    const values = inputs.map((i) => (i.value.trim() === '' ? NaN : Number(i.value)));
-    const missing = inputs.findIndex((_, k) => !Number.isFinite(values[k]));
-    if (missing >= 0) {
-      app.showError(`Type a number for ${app.summary.settings.features[missing]} to predict.`);
-      inputs[missing].focus();
+    const boxes = [...ui.predictInputs.querySelectorAll('input, select')];
+    const empty = boxes.findIndex((b) => b.value.trim() === '');
+    if (empty >= 0) {
+      app.showError(`Type a number for ${app.summary.predict_inputs[empty].name} to predict.`);
+      boxes[empty].focus();
       return;
     }
-    const out = await app.tryAct('predict', { values });
+    const out = await app.tryAct('predict', { cells: boxes.map((b) => b.value) });
     if (out) setText(ui.prediction, out.text);
   });
 

@@ -706,8 +706,8 @@ const handlers = {
   curvature() {
     return call(() => session.curvature());
   },
-  predict({ values }) {
-    return call(() => session.predict(values));
+  predict({ cells }) {
+    return call(() => session.predict_cells(cells));
   },
   rows({ from, count }) {
     return call(() => session.rows(from, count));

@@ -98,6 +98,60 @@ pub struct Summary {
     pub optimizers: Vec<OptimizerSummary>,
     /// Whether the data's text is kept (so a share link can carry it).
     pub source_kept: bool,
+    /// The Predict form: one box per chosen column.
+    pub predict_inputs: Vec<PredictInput>,
+}
+
+/// One box of the Predict form: a chosen column as a person fills it in (a
+/// number, or one of a text column's words, whatever features it makes).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PredictInput {
+    /// The column.
+    pub name: String,
+    /// Its first row's value, as a hint.
+    pub example: String,
+    /// The words of a text column, in the file's order (empty for a number).
+    pub choices: Vec<String>,
+}
+
+/// The chosen columns, each with what its Predict box takes.
+// Called from two places: one copy (the bundle's size).
+#[inline(never)]
+fn predict_inputs(d: &Loaded) -> Vec<PredictInput> {
+    let t = d.table();
+    d.settings
+        .features
+        .iter()
+        .flatten()
+        .filter_map(|name| {
+            let j = t
+                .resolve(&crate::data::ColumnRef::Name(name.clone()))
+                .ok()?;
+            let c = t.column(j);
+            let words = crate::data::dataset::is_two_level_text(c)
+                || crate::data::transform::can_one_hot(c);
+            let (example, choices) = match c.text().filter(|_| words) {
+                Some((codes, levels)) => (
+                    codes
+                        .iter()
+                        .find(|&&k| k != crate::data::csv::MISSING_CODE)
+                        .map_or_else(String::new, |&k| levels[k as usize].clone()),
+                    levels.to_vec(),
+                ),
+                None => (
+                    c.numeric()
+                        .and_then(|v| v.iter().find(|x| x.is_finite()))
+                        .map_or_else(String::new, |x| number(x, 6)),
+                    Vec::new(),
+                ),
+            };
+            Some(PredictInput {
+                name: c.name.clone(),
+                example,
+                choices,
+            })
+        })
+        .collect()
 }
 
 /// An optimizer as the select lists it.
@@ -398,6 +452,7 @@ impl Session {
                 })
                 .collect(),
             source_kept: d.source.is_some(),
+            predict_inputs: predict_inputs(d),
         })
     }
 
@@ -833,6 +888,26 @@ pub fn describe_prediction(d: &Loaded, inputs: &[f64], value: f64) -> String {
     } else {
         given.join(", ")
     };
+    answer_in_words(d, given, value)
+}
+
+/// A number as a person types it: `7.5`, `7,5` (decimal comma), `−2`.
+fn typed_number(cell: &str) -> Option<f64> {
+    let comma = !cell.contains('.');
+    let t: String = cell
+        .chars()
+        .map(|c| match c {
+            '\u{2212}' => '-',
+            ',' if comma => '.',
+            c => c,
+        })
+        .collect();
+    t.trim().parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
+/// "given → answer" for a prediction.
+fn answer_in_words(d: &Loaded, given: String, value: f64) -> String {
+    let ds = d.dataset();
     if !value.is_finite() {
         return format!("{given} → no answer: the model's output is not a number; lower the learning rate and reset");
     }
@@ -895,6 +970,87 @@ impl Session {
         let theta = d.runs[d.active].trainer.theta();
         let value = d.problem.predict_original(features, theta);
         Ok((value, describe_prediction(d, features, value)))
+    }
+
+    /// The model's output for the Predict form's boxes ([`PredictInput`]):
+    /// numbers as typed (`7.5`, `7,5`, `−2`), words of text columns, turned
+    /// into the features they make (0/1, one-hot).
+    pub fn predict_cells(&self, cells: &[String]) -> Result<(f64, String)> {
+        let d = self.data()?;
+        let inputs = predict_inputs(d);
+        let refuse = |reason: String| crate::GradstepError::PredictInput { reason };
+        if !d.settings.transforms.is_empty() {
+            return Err(refuse(
+                "the form does not compute transformed features (powers); give every feature value"
+                    .into(),
+            ));
+        }
+        if cells.len() != inputs.len() {
+            return Err(refuse(format!(
+                "{} value(s) for {} column(s)",
+                cells.len(),
+                inputs.len()
+            )));
+        }
+        let (mut plain, mut one_hot) = (Vec::new(), Vec::new());
+        let mut given = Vec::new();
+        for (input, cell) in inputs.iter().zip(cells) {
+            let cell = cell.trim();
+            let name = crate::limits::quote(&input.name);
+            match input.choices.as_slice() {
+                [] => {
+                    let v = typed_number(cell).ok_or_else(|| {
+                        refuse(format!(
+                            "'{name}' needs a number, like {} (got '{}')",
+                            if input.example.is_empty() {
+                                "2.5"
+                            } else {
+                                &input.example
+                            },
+                            crate::limits::quote(cell)
+                        ))
+                    })?;
+                    given.push(format!("{name} = {}", number(v, 6)));
+                    plain.push(v);
+                }
+                choices => {
+                    given.push(format!("{name} = {}", crate::limits::quote(cell)));
+                    if !choices.iter().any(|c| c == cell) {
+                        return Err(refuse(format!(
+                            "'{name}' is one of {} (got '{}')",
+                            crate::limits::quote(&choices.join(", ")),
+                            crate::limits::quote(cell)
+                        )));
+                    }
+                    if let [a, b] = choices {
+                        let positive = if crate::data::dataset::positive_of(a, b) {
+                            a
+                        } else {
+                            b
+                        };
+                        plain.push(f64::from(u8::from(cell == positive)));
+                    } else {
+                        one_hot.extend(choices[1..].iter().map(|c| f64::from(u8::from(c == cell))));
+                    }
+                }
+            }
+        }
+        plain.extend(one_hot);
+        let dim = d.dataset().dim();
+        if plain.len() != dim {
+            return Err(refuse(format!(
+                "the values make {} feature(s), the model has {dim}",
+                plain.len()
+            )));
+        }
+        let theta = d.runs[d.active].trainer.theta();
+        let value = d.problem.predict_original(&plain, theta);
+        let given = if given.len() > 4 {
+            format!("{}, … ({} values)", given[..3].join(", "), given.len())
+        } else {
+            given.join(", ")
+        };
+        Ok((value, answer_in_words(d, given, value)))
     }
 
     /// Rows `from..from + count` of the data with the active run's

@@ -141,6 +141,22 @@ pub(crate) fn string_of(value: &JsValue, what: &str) -> Result<String, JsError> 
         .ok_or_else(|| JsError::new(&format!("{what} must be a string")))
 }
 
+/// An array of strings (each at most 4 KiB).
+#[cfg(feature = "worker")]
+pub(crate) fn strings_of(value: &JsValue, what: &str) -> Result<Vec<String>, JsError> {
+    if !js_sys::Array::is_array(value) {
+        return Err(JsError::new(&format!("{what} must be an array of strings")));
+    }
+    js_sys::Array::from(value)
+        .iter()
+        .map(|v| {
+            v.as_string()
+                .filter(|s| s.len() <= 4096)
+                .ok_or_else(|| JsError::new(&format!("{what} must hold short strings only")))
+        })
+        .collect()
+}
+
 /// Writes a number with the one formatter of gradstep (`crate::format`):
 /// at most `digits` significant digits, a true minus sign, `—` for a value
 /// that is not finite.

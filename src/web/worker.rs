@@ -250,15 +250,16 @@ impl WorkerSession {
         to_js(&self.inner.gradient_check().map_err(err)?)
     }
 
-    /// The model's output for one example (original units): `{value, text}`.
-    pub fn predict(&self, values: JsValue) -> Result<JsValue, JsError> {
+    /// The model's output for the Predict form's boxes, one string per
+    /// chosen column (a number or a word): `{value, text}`.
+    pub fn predict_cells(&self, cells: JsValue) -> Result<JsValue, JsError> {
         #[derive(Serialize)]
         struct Out {
             value: f64,
             text: String,
         }
-        let values = floats_of(&values, "the feature values")?;
-        let (value, text) = self.inner.predict(&values).map_err(err)?;
+        let cells = super::strings_of(&cells, "the Predict values")?;
+        let (value, text) = self.inner.predict_cells(&cells).map_err(err)?;
         to_js(&Out {
             value: if value.is_finite() { value } else { 0.0 },
             text,

@@ -162,6 +162,17 @@ test('yes/no and male/female columns are 0/1 features; a few-valued text column 
   await stepOnce(page);
   assert.ok((await lossValue(page)) < before, 'it trains with the one-hot columns');
   assert.ok(await box('region').isChecked());
+  // Predict takes words for the text columns.
+  const form = page.locator('#predict-form');
+  await form.getByLabel('age', { exact: true }).fill('40');
+  await form.getByLabel('sex', { exact: true }).selectOption('male');
+  await form.getByLabel('bmi', { exact: true }).fill('30,5');
+  await form.getByLabel('children', { exact: true }).fill('1');
+  await form.getByLabel('smoker', { exact: true }).selectOption('yes');
+  await form.getByLabel('region', { exact: true }).selectOption('northeast');
+  await form.getByRole('button', { name: 'Predict' }).click();
+  await page.locator('#prediction').filter({ hasText: '→' }).waitFor();
+  assert.match(await page.locator('#prediction').textContent(), /^age = 40, sex = male, bmi = 30\.5, … \(6 values\) → predicted charges ≈ /);
   assertClean(problems);
   await page.close();
 });
