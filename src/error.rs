@@ -40,7 +40,7 @@ pub enum GradstepError {
     },
 
     /// A numeric column has cells that are not numbers.
-    #[error("column '{column}' is numeric but row {row} (line {line}) holds the text '{value}' ({count} row(s) affected); fix the cells or drop those rows")]
+    #[error("column '{column}' is numeric but row {row} (line {line}) holds the text '{value}' ({}); fix the cells, or set Missing values (--missing) to drop those rows or fill them with the column mean", rows_affected(*count))]
     TextInNumeric {
         /// Column name.
         column: String,
@@ -55,7 +55,7 @@ pub enum GradstepError {
     },
 
     /// A column used by the model has empty or NA-like cells.
-    #[error("column '{column}' has a missing value ('{value}') at row {row} (line {line}) ({count} row(s) affected); fill them in or drop those rows")]
+    #[error("column '{column}' has a missing value{} at row {row} (line {line}) ({}); fill them in, or set Missing values (--missing) to drop those rows or fill them with the column mean", if value.is_empty() { String::new() } else { format!(" ('{value}')") }, rows_affected(*count))]
     MissingValue {
         /// Column name.
         column: String,
@@ -70,7 +70,7 @@ pub enum GradstepError {
     },
 
     /// A cell parses as a number but is infinite.
-    #[error("column '{column}' has the non-finite value '{value}' at row {row} (line {line}) ({count} row(s) affected); fix the cells or drop those rows")]
+    #[error("column '{column}' has the non-finite value '{value}' at row {row} (line {line}) ({}); fix the cells, or set Missing values (--missing) to drop those rows or fill them with the column mean", rows_affected(*count))]
     NonFinite {
         /// Column name.
         column: String,
@@ -233,3 +233,12 @@ pub enum GradstepError {
 
 /// Shorthand for results in gradstep.
 pub type Result<T> = std::result::Result<T, GradstepError>;
+
+/// "1 row affected", "183 rows affected".
+fn rows_affected(count: usize) -> String {
+    if count == 1 {
+        "1 row affected".into()
+    } else {
+        format!("{count} rows affected")
+    }
+}

@@ -208,7 +208,7 @@ impl FitReport {
             loss: t.loss(),
             steps: t.step_count(),
             status: t.status(),
-            message: t.message().map(str::to_string),
+            message: crate::session::shown_message(t, d.separable()),
             gradient: GradientReport {
                 weights: grad[..dim].to_vec(),
                 bias: grad[dim],

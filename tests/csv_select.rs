@@ -62,11 +62,21 @@ fn a_running_index_is_a_row_id() {
         c.excluded[0].message,
         "'index' looks like a row ID (its values run 0, 1, 2, … in row order), so it is not a feature"
     );
-    // Any constant step, and any name.
-    let t = Table::parse(b"n,x,y\n10,1.5,3\n20,2.5,1\n30,0.5,4\n").unwrap();
+    // 1, 2, 3, … by any name.
+    let t = Table::parse(b"n,x,y\n1,1.5,3\n2,2.5,1\n3,0.5,4\n").unwrap();
     let (f, e) = default_features(&t, 2);
     assert_eq!(f, vec![1]);
     assert_eq!(e[0].reason, ExcludedReason::RowId);
+    // Other runs are quantities: years, weeks, 10, 20, 30.
+    for run in ["2000,2001,2002", "5,6,7", "10,20,30"] {
+        let v: Vec<&str> = run.split(',').collect();
+        let csv = format!("year,x,y\n{},1.5,3\n{},2.5,1\n{},0.5,4\n", v[0], v[1], v[2]);
+        let t = Table::parse(csv.as_bytes()).unwrap();
+        assert_eq!(default_features(&t, 2).0, vec![0, 1], "{run}");
+    }
+    // PassengerId-style names.
+    let t = Table::parse(b"PassengerId,x,y\n3,1.5,3\n9,2.5,1\n4,0.5,4\n").unwrap();
+    assert_eq!(default_features(&t, 2).0, vec![1]);
     // Names ending in _id or ID.
     let t = Table::parse(b"patient_id,customerID,paid,y\n5,9,1,3\n2,4,0,1\n7,1,1,4\n").unwrap();
     let (f, e) = default_features(&t, 3);
@@ -78,6 +88,23 @@ fn a_running_index_is_a_row_id() {
             ("customerID".into(), ExcludedReason::RowId)
         ]
     );
+}
+
+#[test]
+fn a_price_is_the_target_before_the_last_column_and_coordinates_never_are() {
+    // King County style: the price in the middle, coordinates and codes last.
+    let t = Table::parse(
+        b"id,price,sqft_living,bedrooms,lat,zipcode\n7129300520,221900,1180,3,47.51,98178\n6414100192,538000,2570,3,47.72,98125\n5631500400,180000,770,2,47.73,98028\n",
+    )
+    .unwrap();
+    assert_eq!(default_choice(&t).unwrap().target, 1);
+    // No outcome name: the last column that is not a place.
+    let t =
+        Table::parse(b"a,b,lat,lon\n1,4,47.5,-122.1\n2,3,47.7,-122.3\n3,5,47.6,-122.2\n").unwrap();
+    assert_eq!(default_choice(&t).unwrap().target, 1);
+    // Only places: the last of them after all.
+    let t = Table::parse(b"lat,lon\n47.5,-122.1\n47.7,-122.3\n47.6,-122.2\n").unwrap();
+    assert_eq!(default_choice(&t).unwrap().target, 1);
 }
 
 #[test]
@@ -299,7 +326,7 @@ fn rejects_one_row_one_column_and_no_chosen_feature_saying_which() {
     .unwrap_err();
     assert_eq!(
         e.to_string(),
-        "column 'y' has the non-finite value 'inf' at row 1 (line 2) (1 row(s) affected); fix the cells or drop those rows"
+        "column 'y' has the non-finite value 'inf' at row 1 (line 2) (1 row affected); fix the cells, or set Missing values (--missing) to drop those rows or fill them with the column mean"
     );
 }
 

@@ -101,6 +101,53 @@ fn exact_optimum_matches_reference_to_1e8() {
     }
 }
 
+/// Exactly collinear features (week and week + 1, year and year − 2000):
+/// the optimum is the least loss, that of either column alone, raw or
+/// standardized, at every size; an iterative SVD used to stop short here
+/// and report an L* far above what gradient descent reached.
+#[test]
+fn collinear_features_get_the_least_loss_as_optimum() {
+    let mut rng = Lcg(7);
+    let mut worst: f64 = 0.0;
+    for n in 10..90 {
+        for (a, b, off) in [
+            (1.0, 1.0, 0.0),
+            (7.0, 0.0, 0.0),
+            (1.0, -2000.0, 2000.0),
+            (2.0, 1.0, 0.0),
+        ] {
+            let mut both = String::from("x,x2,ads,y\n");
+            let mut alone = String::from("x,ads,y\n");
+            for i in 0..n {
+                let x = i as f64 + off;
+                let ads = (rng.next_f64() * 50.0).floor();
+                let y = 3.0 * i as f64 + 0.1 * ads + 5.0 * (rng.next_f64() - 0.5);
+                both += &format!("{x},{},{ads},{y:.2}\n", a * x + b);
+                alone += &format!("{x},{ads},{y:.2}\n");
+            }
+            for standardize in [false, true] {
+                let with = |csv: &str, features: &[&str]| {
+                    let settings = DataSettings {
+                        target: Some("y".into()),
+                        features: Some(features.iter().map(|f| f.to_string()).collect()),
+                        ..settings(standardize)
+                    };
+                    let mut s = session_text(csv, &settings);
+                    s.solve_optimum().unwrap().found().map(|(_, l)| l).unwrap()
+                };
+                let l_both = with(&both, &["x", "x2", "ads"]);
+                let l_alone = with(&alone, &["x", "ads"]);
+                worst = worst.max(rel(l_both, l_alone));
+                assert!(
+                    rel(l_both, l_alone) < 1e-9,
+                    "n = {n}, x2 = {a}x + {b}, standardize {standardize}: {l_both} vs {l_alone}"
+                );
+            }
+        }
+    }
+    assert!(worst < 1e-9, "{worst}");
+}
+
 /// Gradient descent (α = 1/L, standardized) reaches the reference loss.
 #[test]
 fn gradient_descent_reaches_the_reference_losses() {

@@ -477,3 +477,39 @@ fn an_exact_fit_writes_its_round_off_optimum_as_0() {
         r.optimum.loss
     );
 }
+
+#[test]
+fn separable_classes_stopped_by_the_tolerance_are_not_called_a_minimum() {
+    let mut s = session_text("h,pass\n1,0\n2,0\n3,0\n4,1\n5,1\n6,1\n", &settings(true));
+    s.solve_optimum().unwrap();
+    assert!(s.loaded().unwrap().separable());
+    s.set_run(0, &run_with_tolerance(1e-3)).unwrap();
+    let changes = s.step(1_000_000).unwrap();
+    assert_eq!(s.runs()[0].trainer.status(), Status::Converged);
+    let said = &changes[0].message;
+    assert!(
+        said.contains("but this is no minimum: the classes are separable"),
+        "{said}"
+    );
+    assert!(!said.contains("so this is a minimum"), "{said}");
+    let r = s.readout(&ViewRequest::default()).unwrap();
+    assert_eq!(r.runs[0].message.as_deref(), Some(said.as_str()));
+    assert!(
+        r.detail
+            .predicted_rate
+            .starts_with("none: there is no minimum"),
+        "{}",
+        r.detail.predicted_rate
+    );
+    let frame = s.frame(&ViewRequest::default()).unwrap();
+    assert_eq!(frame.runs[0].predicted_rate, None);
+    // With a finite optimum the stop is a minimum, as before.
+    let mut s = session_text("h,pass\n1,0\n2,1\n3,0\n4,1\n5,0\n6,1\n", &settings(true));
+    s.solve_optimum().unwrap();
+    let changes = s.step(1_000_000).unwrap();
+    assert!(
+        changes[0].message.ends_with("so this is a minimum"),
+        "{}",
+        changes[0].message
+    );
+}

@@ -260,7 +260,9 @@ export function createPanels(app) {
     const r = app.readout;
     if (!s || !r) return;
     const facts = [];
-    if (s.lipschitz) facts.push(['L, the largest curvature', app.fmt(s.lipschitz, 5)]);
+    // The logistic loss bends most at θ = 0 (where p(1 − p) = ¼ for every row): L bounds it there; the
+    // eigenvalues below are those at the current θ, smaller.
+    if (s.lipschitz) facts.push([s.model === 'logistic' ? 'L, the largest curvature anywhere (at θ = 0)' : 'L, the largest curvature', app.fmt(s.lipschitz, 5)]);
     if (report) {
       facts.push([`Eigenvalues λ (${s.training_units})`, report.eigenvalue_texts.join(', ')]);
       facts.push(['Taken', report.at]);
@@ -291,7 +293,7 @@ export function createPanels(app) {
     const factors = report.factor_head !== '';
     fillHead(ui.eigenTable.tHead, ['Direction', 'Eigenvalue λ', ...(factors ? [report.factor_head] : [])]);
     fillRows(ui.eigenTable.tBodies[0], report.eigenvalues.map((v, i) => [
-      `direction ${i + 1}${i === report.eigenvalues.length - 1 ? ' (steepest: λ = L)' : i === 0 ? ' (flattest)' : ''}`,
+      `direction ${i + 1}${i === report.eigenvalues.length - 1 ? (app.summary.model === 'logistic' ? ' (steepest here)' : ' (steepest: λ = L)') : i === 0 ? ' (flattest)' : ''}`,
       report.eigenvalue_texts[i],
       ...(factors ? [report.factor_texts[i]] : []),
     ]));
@@ -346,19 +348,84 @@ export function createPanels(app) {
         : el('input', { type: 'text', id, inputmode: 'decimal', autocomplete: 'off', placeholder: input.example ? `e.g. ${input.example}` : '' });
       return el('div', { class: 'field' }, el('label', { for: id, text: input.name }), box);
     }));
-    setText(ui.prediction, '');
+    showPrediction('');
   }
+
+  /** A column name as Rust quotes it in a message (one line, at most 40 characters). */
+  function quoted(name) {
+    const chars = Array.from(name, (c) => (/\p{Cc}/u.test(c) ? ' ' : c));
+    return chars.length > 40 ? `${chars.slice(0, 40).join('')}…` : chars.join('');
+  }
+
+  /** The box a refusal names ('name' …), or -1: the earliest (then the longest) name in it. */
+  function refusedBox(message) {
+    let best = -1;
+    let at = Infinity;
+    let length = 0;
+    app.summary.predict_inputs.forEach((input, i) => {
+      const q = `'${quoted(input.name)}'`;
+      const k = message.indexOf(q);
+      if (k >= 0 && (k < at || (k === at && q.length > length))) [best, at, length] = [i, k, q.length];
+    });
+    return best;
+  }
+
+  /**
+   * The panel's answer: a prediction (with a note at step 0), or an error
+   * that names the offending box (marked invalid and focused). Either
+   * replaces what was there, so that no stale result stays beside an error.
+   */
+  function showPrediction(text, { error = false, note = '', box = null } = {}) {
+    for (const b of ui.predictInputs.querySelectorAll('[aria-invalid]')) {
+      b.removeAttribute('aria-invalid');
+      b.removeAttribute('aria-describedby');
+    }
+    ui.prediction.classList.toggle('error', error);
+    ui.prediction.replaceChildren(...(text ? [text] : []), ...(note ? [' ', el('span', { class: 'prediction-note', text: note })] : []));
+    if (box) {
+      box.setAttribute('aria-invalid', 'true');
+      box.setAttribute('aria-describedby', ui.prediction.id);
+      box.focus({ preventScroll: true });
+      reveal(box);
+    }
+  }
+
+  /** Scrolls `node` into view and out from under the sticky controls bar (focus() alone may leave it there). */
+  function reveal(node) {
+    node.scrollIntoView({ block: 'nearest' });
+    const bar = document.querySelector('.controls');
+    if (!bar) return;
+    const below = bar.getBoundingClientRect().bottom + 8;
+    const top = node.getBoundingClientRect().top;
+    if (top < below) window.scrollBy(0, top - below);
+  }
+
+  ui.predictInputs.addEventListener('input', (e) => {
+    // Editing the refused box takes its mark away (the message stays until the next Predict).
+    if (e.target.getAttribute('aria-invalid')) {
+      e.target.removeAttribute('aria-invalid');
+      e.target.removeAttribute('aria-describedby');
+    }
+  });
+
   ui.predictForm.addEventListener('submit', async (e) => {
     e.preventDefault();
     const boxes = [...ui.predictInputs.querySelectorAll('input, select')];
     const empty = boxes.findIndex((b) => b.value.trim() === '');
     if (empty >= 0) {
-      app.showError(`Type a number for ${app.summary.predict_inputs[empty].name} to predict.`);
-      boxes[empty].focus();
+      showPrediction(`Type a number for ${app.summary.predict_inputs[empty].name} to predict.`, { error: true, box: boxes[empty] });
       return;
     }
-    const out = await app.tryAct('predict', { cells: boxes.map((b) => b.value) });
-    if (out) setText(ui.prediction, out.text);
+    try {
+      const out = await app.act('predict', { cells: boxes.map((b) => b.value) }, { quiet: true });
+      const run = app.readout && app.readout.runs[app.readout.active];
+      const untrained = run && run.step === 0;
+      showPrediction(out.text, { note: untrained ? '(the model is untrained at step 0: press Step or Play first)' : '' });
+    } catch (err) {
+      const message = app.errorText(err);
+      const i = refusedBox(message);
+      showPrediction(message.charAt(0).toUpperCase() + message.slice(1), { error: true, box: i >= 0 ? boxes[i] : null });
+    }
   });
 
   // ---------------------------------------------------------------- chart tables

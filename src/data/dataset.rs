@@ -361,7 +361,7 @@ impl Dataset {
                             name: "feature".into(),
                             value: quote(&c.name),
                             reason: format!(
-                                "row {} (line {}) has no usable value ({} row(s) affected); fix the cells or drop those rows",
+                                "row {} (line {}) has no usable value ({} rows affected); fix the cells, or set Missing values (--missing) to drop those rows or fill them with the column mean",
                                 r + 1,
                                 table.line_of_row(r),
                                 rows.len()

@@ -7,6 +7,39 @@ use super::{too_large, Optimum};
 use crate::data::column::CHUNK_ROWS;
 use crate::model::{Objective, Problem, RowSet};
 
+/// A direction whose |Rᵢᵢ| is below this share of the largest is collinear.
+const RANK_TOLERANCE: f64 = 1e-11;
+
+/// The minimum-norm θ minimizing ‖Rθ − c‖ for a square R of rank k < p,
+/// by a complete orthogonal decomposition: QR with column pivoting
+/// (R P = Q₁ [B; 0], B of k rows, the rank read off its falling diagonal),
+/// then a QR of Bᵀ = Q₂ R₂, so that θ = P Q₂ R₂⁻ᵀ (Q₁ᵀc)₁..ₖ. Householder
+/// throughout: nothing squares the condition number, and no iteration can
+/// stop short (an SVD's could, and did, on exactly collinear columns).
+fn min_norm_solution(r: &DMatrix<f64>, c: &DVector<f64>, tolerance: f64) -> Option<DVector<f64>> {
+    let p = r.ncols();
+    let pivoted = r.clone().col_piv_qr();
+    let mut qc = c.clone();
+    pivoted.q_tr_mul(&mut qc);
+    let top_r = pivoted.r();
+    let top = (0..p).map(|i| top_r[(i, i)].abs()).fold(0.0, f64::max);
+    let k = (0..p)
+        .take_while(|&i| top_r[(i, i)].abs() > tolerance * top)
+        .count();
+    let mut z = if k == 0 {
+        DVector::zeros(p)
+    } else {
+        let b = top_r.rows(0, k).transpose().qr();
+        let y = b
+            .r()
+            .transpose()
+            .solve_lower_triangular(&qc.rows(0, k).into_owned())?;
+        b.q() * y
+    };
+    pivoted.p().inv_permute_rows(&mut z);
+    z.iter().all(|v| v.is_finite()).then_some(z)
+}
+
 /// Minimizes (1/n)‖Aθ − t‖² + (λ/2)‖w‖² with A = [Z 1] (training units).
 ///
 /// Every column of [A t] is first divided by its largest |value|, so that
@@ -16,8 +49,8 @@ use crate::model::{Objective, Problem, RowSet};
 /// Householder QR of the scaled [A t], block by block (TSQR: the
 /// triangular factor so far is stacked on the next chunk of rows and
 /// factored again), never the normal equations, whose condition number is
-/// the square of A's. A rank-deficient A (collinear columns) falls back to
-/// the minimum-norm SVD solution, with a bounded number of iterations.
+/// the square of A's. A rank-deficient A (collinear columns) gets the
+/// minimum-norm solution ([`min_norm_solution`]).
 #[derive(Debug, Clone)]
 pub(crate) struct ScaledQr {
     stage: Stage,
@@ -180,7 +213,8 @@ impl ScaledQr {
         let rp = r.view((0, 0), (p, p)).into_owned();
         let rhs = DVector::from_iterator(p, (0..p).map(|i| r[(i, p)]));
         let largest = (0..p).map(|i| rp[(i, i)].abs()).fold(0.0, f64::max);
-        let full_rank = largest > 0.0 && (0..p).all(|i| rp[(i, i)].abs() > 1e-11 * largest);
+        let full_rank =
+            largest > 0.0 && (0..p).all(|i| rp[(i, i)].abs() > RANK_TOLERANCE * largest);
         let scaled = if full_rank {
             rp.solve_upper_triangular(&rhs)
         } else {
@@ -190,12 +224,9 @@ impl ScaledQr {
             Some(theta) => theta,
             // ‖Aθ − t‖² = ‖Rθ − Qᵀt‖² + const, so the minimum-norm solution
             // of the small triangular system is that of the whole problem.
-            None => match rp
-                .try_svd(true, true, f64::EPSILON, 10_000)
-                .map(|svd| svd.solve(&rhs, 1e-12 * largest.max(f64::MIN_POSITIVE)))
-            {
-                Some(Ok(theta)) => theta,
-                _ => {
+            None => match min_norm_solution(&rp, &rhs, RANK_TOLERANCE) {
+                Some(theta) => theta,
+                None => {
                     return Optimum::NoFiniteOptimum {
                         reason: "least squares did not converge on this data (the columns are almost collinear)"
                             .into(),

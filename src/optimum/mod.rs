@@ -43,7 +43,16 @@ pub enum Optimum {
     },
 }
 
+/// How the reason for separable classes begins.
+pub(crate) const SEPARABLE: &str = "the classes are perfectly separable:";
+
 impl Optimum {
+    /// Whether the loss has no minimum because the classes are separable
+    /// (it only nears its infimum 0 as the weights grow).
+    pub fn is_separable(&self) -> bool {
+        matches!(self, Self::NoFiniteOptimum { reason } if reason.starts_with(SEPARABLE))
+    }
+
     /// θ* and L*, when there is a minimizer.
     pub fn found(&self) -> Option<(&[f64], f64)> {
         match self {

@@ -207,9 +207,10 @@ fn derivatives(p: usize) -> Stage {
 fn separable(d: usize) -> Optimum {
     Optimum::NoFiniteOptimum {
         reason: format!(
-            "the classes are perfectly separable: a {} separates them, so the loss keeps falling \
+            "{} a {} separates them, so the loss keeps falling \
              towards 0 as the weights grow without bound and there is no finite optimum; \
              add L2 regularization to get one",
+            super::SEPARABLE,
             match d {
                 1 => "threshold on the single feature",
                 2 => "straight line",

@@ -676,6 +676,7 @@ impl Session {
         let steps = |r: &Run| !r.pinned && r.trainer.status() != Status::Diverged;
         let stepping = d.runs.iter().filter(|r| steps(r)).count().max(1) as u64;
         let mut changes = Vec::new();
+        let separable = d.separable();
         for (i, run) in d.runs.iter_mut().enumerate() {
             if !steps(run) {
                 continue;
@@ -702,7 +703,7 @@ impl Session {
                 changes.push(StatusChange {
                     run: i,
                     status: after,
-                    message: run.trainer.message().unwrap_or_default().to_string(),
+                    message: shown_message(&run.trainer, separable).unwrap_or_default(),
                 });
             }
         }
@@ -989,6 +990,19 @@ fn resolve(
     Ok((target, features, model, excluded))
 }
 
+/// A run's status message as shown. On separable classes a run the
+/// tolerance stopped is not at a minimum, whatever its gradient says.
+pub fn shown_message(t: &Trainer, separable: bool) -> Option<String> {
+    let m = t.message()?;
+    if t.status() == Status::Converged && separable {
+        let head = m.split(", so this is a minimum").next().unwrap_or(m);
+        return Some(format!(
+            "{head}; but this is no minimum: the classes are separable, so the loss only nears 0 as the weights keep growing (an L2 penalty gives a true minimum)"
+        ));
+    }
+    Some(m.to_string())
+}
+
 impl Loaded {
     fn new_run(&mut self, settings: RunSettings, rule: RateRule) -> Result<Run> {
         let lipschitz = self.lipschitz();
@@ -1091,6 +1105,14 @@ impl Loaded {
     /// The exact optimum, once known.
     pub fn optimum_result(&self) -> Option<&Optimum> {
         self.optimum.result.as_ref()
+    }
+
+    /// Whether the loss has no minimum because the classes are separable.
+    pub fn separable(&self) -> bool {
+        self.optimum
+            .result
+            .as_ref()
+            .is_some_and(Optimum::is_separable)
     }
 
     /// The runs.

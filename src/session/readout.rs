@@ -102,6 +102,10 @@ pub struct Summary {
     pub predict_inputs: Vec<PredictInput>,
 }
 
+/// The predicted rate where the classes are separable.
+const NO_RATE_SEPARABLE: &str =
+    "none: there is no minimum (the classes are separable), and the loss falls ever more slowly towards 0";
+
 /// One box of the Predict form: a chosen column as a person fills it in (a
 /// number, or one of a text column's words, whatever features it makes).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -503,7 +507,7 @@ impl Session {
                     loss: Some(t.loss()).filter(|l| l.is_finite()),
                     loss_text: number(t.loss(), 6),
                     status: t.status().name().into(),
-                    message: t.message().map(str::to_string),
+                    message: super::shown_message(t, d.separable()),
                     pinned: r.pinned,
                     origin: match r.origin {
                         Origin::Fresh => String::new(),
@@ -638,7 +642,9 @@ impl Session {
                     batch_steps: batch.iter().map(|(s, _)| *s as f64).collect(),
                     batch_loss: batch.iter().map(|(_, v)| v[0]).collect(),
                     path,
-                    predicted_rate: predicted_rate(t.config(), eig, d.problem.rows()),
+                    // No minimum, so no L* for a rate to close in on.
+                    predicted_rate: predicted_rate(t.config(), eig, d.problem.rows())
+                        .filter(|_| !d.separable()),
                 }
             })
             .collect();
@@ -821,7 +827,10 @@ fn detail(d: &Loaded, found: Option<(&[f64], f64)>) -> Detail {
         .hessian
         .as_ref()
         .map_or(&d.curvature.eigenvalues, |h| &h.eigenvalues);
-    let predicted = predicted_rate(c, eig, d.problem.rows()).map_or_else(
+    let predicted = if d.separable() {
+        NO_RATE_SEPARABLE.to_string()
+    } else {
+        predicted_rate(c, eig, d.problem.rows()).map_or_else(
         || match c.optimizer.kind {
             OptimizerKind::Gd | OptimizerKind::Momentum | OptimizerKind::Nesterov => {
                 "no single rate: the schedule or the mini-batches change each step".to_string()
@@ -839,7 +848,8 @@ fn detail(d: &Loaded, found: Option<(&[f64], f64)>) -> Detail {
                 )
             }
         },
-    );
+    )
+    };
     let status = t.status();
     let announce = format!(
         "Step {}, loss {}{}",
@@ -1206,6 +1216,7 @@ impl Session {
             None => "λmax/λmin is undefined: the Hessian is singular (collinear features) or too large to decompose".into(),
         };
         let predicted = match predicted_rate(t.config(), &c.eigenvalues, d.problem.rows()) {
+            _ if d.separable() => NO_RATE_SEPARABLE.to_string(),
             Some(r) if r < 1.0 => format!("L − L* shrinks by a factor {} per step", number(r, 6)),
             Some(r) => format!(
                 "L − L* grows by a factor {} per step: α is too large",

@@ -574,7 +574,7 @@ impl Trainer {
         let loss = self.eval.loss;
         if loss > DIVERGENCE_FACTOR * self.start_loss && loss > self.start_loss + 1e-12 {
             let what = format!(
-                "the loss grew from {} to {}",
+                "the loss grew from {} at the start to {}",
                 crate::format::number(self.start_loss, 4),
                 crate::format::number(loss, 4)
             );
@@ -582,10 +582,15 @@ impl Trainer {
             self.message = Some(self.divergence_advice(self.step, &what, rate));
         } else if self.config.tolerance > 0.0 && self.grad_norm < self.config.tolerance {
             self.status = Status::Converged;
+            // Enough digits that the norm never reads as the tolerance itself.
+            let tolerance = crate::format::number(self.config.tolerance, 4);
+            let norm = [4, 8, 17]
+                .map(|digits| crate::format::number(self.grad_norm, digits))
+                .into_iter()
+                .find(|n| *n != tolerance)
+                .unwrap_or_default();
             self.message = Some(format!(
-                "the gradient norm {} is below the tolerance {}, so this is a minimum",
-                crate::format::number(self.grad_norm, 4),
-                crate::format::number(self.config.tolerance, 4)
+                "the gradient norm {norm} is below the tolerance {tolerance}, so this is a minimum"
             ));
         } else if self.config.tolerance > 0.0
             && self.still_updates >= STILL_UPDATES

@@ -179,6 +179,136 @@ test('two classes answer with a chance; separable classes get a note with the L2
   await page.close();
 });
 
+/**
+ * CSV text of `numeric` generated features (some with long names) and a
+ * yes/no text column, so that the Predict form has `numeric + 1` boxes.
+ */
+function predictCsv(numeric) {
+  const names = Array.from({ length: numeric }, (_, j) => (
+    j === 2 ? 'a rather long feature name that wraps' : j === 4 ? 'Nitrogen_oxide_concentration_parts_per_10M' : `x${j + 1}`));
+  const lines = generatedCsv(40, numeric, { seed: 5 }).trim().split('\n').slice(1);
+  return `${[...names, 'smoker', 'y'].join(',')}\n${lines.map((line, i) => {
+    const cells = line.split(',');
+    cells.splice(numeric, 0, i % 3 ? 'no' : 'yes');
+    return cells.join(',');
+  }).join('\n')}\n`;
+}
+
+/** What is wrong with the Predict form's layout: boxes outside their cells, overlaps, clipping. */
+async function predictLayout(page) {
+  await page.locator('section.predict').scrollIntoViewIfNeeded();
+  return page.evaluate(() => {
+    const bad = [];
+    const form = document.getElementById('predict-form').getBoundingClientRect();
+    const card = document.querySelector('section.predict');
+    const fields = [...document.querySelectorAll('#predict-inputs .field')];
+    const inside = (a, b) => a.left >= b.left - 0.5 && a.right <= b.right + 0.5 && a.top >= b.top - 0.5 && a.bottom <= b.bottom + 0.5;
+    const overlap = (a, b) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > 0.5 && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 0.5;
+    const rects = fields.map((field) => {
+      const box = field.querySelector('input, select');
+      const label = field.querySelector('label');
+      const r = { field: field.getBoundingClientRect(), box: box.getBoundingClientRect(), label: label.getBoundingClientRect(), name: label.textContent };
+      if (label.htmlFor !== box.id) bad.push(`${r.name}: the label is not for its box`);
+      if (!inside(r.box, r.field)) bad.push(`${r.name}: the box (${r.box.left}–${r.box.right}) runs out of its cell (${r.field.left}–${r.field.right})`);
+      if (!inside(r.label, r.field)) bad.push(`${r.name}: the label runs out of its cell`);
+      if (!inside(r.field, form)) bad.push(`${r.name}: the cell (${r.field.left}–${r.field.right}) runs out of the form (${form.left}–${form.right})`);
+      if (r.box.height < 24 || r.box.width < 24) bad.push(`${r.name}: the box is ${r.box.width}×${r.box.height}`);
+      // Every box shows: no ancestor up to the card clips or scrolls it.
+      for (let n = box.parentElement; n && n !== card.parentElement; n = n.parentElement) {
+        const style = getComputedStyle(n);
+        if ((style.overflowX !== 'visible' || style.overflowY !== 'visible') && !inside(r.box, n.getBoundingClientRect())) bad.push(`${r.name}: hidden by ${n.id || n.className}`);
+        if (style.overflowY === 'auto' || style.overflowY === 'scroll') bad.push(`${r.name}: inside a scroll box (${n.id || n.className})`);
+      }
+      return r;
+    });
+    rects.forEach((a, i) => rects.forEach((b, j) => {
+      if (i < j && overlap(a.field, b.field)) bad.push(`${a.name} and ${b.name} overlap`);
+      if (i !== j && overlap(a.box, b.field)) bad.push(`${a.name}'s box runs under ${b.name}`);
+    }));
+    if (document.documentElement.scrollWidth > innerWidth) bad.push(`the page scrolls sideways (${document.documentElement.scrollWidth} > ${innerWidth})`);
+    return { bad, boxes: fields.length };
+  });
+}
+
+test('Predict: every box fits its cell and shows; a bad value is refused in the panel; step 0 says so', async () => {
+  const { page, problems } = await openApp(browser);
+  const predict = region(page, 'Predict');
+  const result = page.locator('#prediction');
+  for (const numeric of [5, 10]) {
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await upload(page, { name: `predict-${numeric}.csv`, text: predictCsv(numeric) });
+    await waitData(page, `40 rows × ${numeric + 2} columns`);
+    assert.equal(await page.locator('#predict-inputs .field').count(), numeric + 1);
+    assert.equal(await predict.locator('select').count(), 1, 'the text column is a select');
+    for (const [width, height] of [[1280, 900], [1440, 900], [390, 844]]) {
+      await page.setViewportSize({ width, height });
+      await settle(page);
+      const { bad, boxes } = await predictLayout(page);
+      assert.deepEqual(bad, [], `${numeric + 1} boxes at ${width} px`);
+      assert.equal(boxes, numeric + 1);
+      await shot(predict, `23b-predict-${numeric + 1}-${width}`);
+    }
+  }
+
+  // 11 boxes at 1280: at step 0 the answer says the model is untrained.
+  await page.setViewportSize({ width: 1280, height: 900 });
+  const boxes = predict.locator('input');
+  for (let i = 0; i < 10; i++) await boxes.nth(i).fill(String(i + 1));
+  await predict.getByLabel('smoker', { exact: true }).selectOption('yes');
+  await predict.getByRole('button', { name: 'Predict' }).click();
+  await result.filter({ hasText: '→' }).waitFor();
+  assert.match(await result.textContent(), /→ predicted y ≈ 0 \(the model is untrained at step 0: press Step or Play first\)$/);
+  await stepOnce(page);
+  await predict.getByRole('button', { name: 'Predict' }).click();
+  await page.waitForFunction(() => !document.getElementById('prediction').textContent.includes('untrained'));
+  assert.match(await result.textContent(), /^x1 = 1, x2 = 2, .*→ predicted y ≈ −?\d/);
+
+  // A bad value: its error in the panel, the old result gone, the box marked and focused.
+  const refused = async (label, value, pattern) => {
+    const box = predict.getByLabel(label, { exact: true });
+    await box.fill(value);
+    await predict.getByRole('button', { name: 'Predict' }).click();
+    await result.filter({ hasText: pattern }).waitFor();
+    const text = await result.textContent();
+    assert.doesNotMatch(text, /→/, 'the old result is gone');
+    assert.equal(await result.getAttribute('class'), 'prediction error');
+    assert.equal(await result.getAttribute('aria-live'), 'polite');
+    assert.equal(await box.getAttribute('aria-invalid'), 'true');
+    assert.equal(await box.getAttribute('aria-describedby'), 'prediction');
+    assert.equal(await predict.locator('[aria-invalid]').count(), 1, 'only the offending box is marked');
+    assert.equal(await box.evaluate((b) => b === document.activeElement), true, 'the offending box has the focus');
+    // Focused and not under the sticky bar.
+    assert.equal(await box.evaluate((b) => {
+      const r = b.getBoundingClientRect();
+      return document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2) === b;
+    }), true, 'the offending box is in view');
+    assert.equal((await page.locator('#error').textContent()).trim(), '', 'nothing in the data card\'s error box');
+    return text;
+  };
+  assert.match(await refused('x4', '4o', /'x4' needs a number/), /^Cannot predict: 'x4' needs a number, like .* \(got '4o'\)$/);
+  await predict.getByLabel('x4', { exact: true }).fill('4');
+  assert.match(await refused('Nitrogen_oxide_concentration_parts_per_10M', '$40', /got '\$40'/), /^Cannot predict: 'Nitrogen_oxide_concentration_parts_per_1…' needs a number, like .* \(got '\$40'\)$/);
+  await predict.getByLabel('Nitrogen_oxide_concentration_parts_per_10M', { exact: true }).fill('5');
+  assert.equal(await refused('x2', '', /Type a number/), 'Type a number for x2 to predict.');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await settle(page);
+  assert.deepEqual((await predictLayout(page)).bad, [], 'an error keeps the layout');
+  await shot(predict, '23c-predict-error-390');
+  await predict.getByLabel('x2', { exact: true }).fill('2');
+  assert.equal(await predict.locator('[aria-invalid]').count(), 0, 'editing the box takes its mark away');
+  // On a phone the first box comes out from under the sticky bar too.
+  assert.match(await refused('x1', 'one', /got 'one'/), /^Cannot predict: 'x1' needs a number/);
+  await predict.getByLabel('x1', { exact: true }).fill('1');
+
+  // A good value again clears the error.
+  await predict.getByRole('button', { name: 'Predict' }).click();
+  await result.filter({ hasText: '→' }).waitFor();
+  assert.equal(await result.getAttribute('class'), 'prediction');
+  assert.match(await result.textContent(), /^x1 = 1, x2 = 2, .*→ predicted y ≈ −?\d/);
+  assertClean(problems);
+  await page.close();
+});
+
 test('every chart has a table; tables scroll in named, focusable regions', async () => {
   const { page, problems } = await openApp(browser);
   await page.getByRole('button', { name: 'Step ×10', exact: true }).click();

@@ -379,7 +379,8 @@ fn command_line_words(message: &str) -> String {
 fn print_result(s: &Session) {
     let Some(d) = s.loaded() else { return };
     let t = &d.runs()[0].trainer;
-    let message = t.message().map(command_line_words);
+    let message =
+        gradstep::session::shown_message(t, d.separable()).map(|m| command_line_words(&m));
     match message.as_deref() {
         Some(m) if t.status() == Status::Diverged => out!(
             "status: diverged (the parameters below are those of step {}): {m}",

@@ -73,6 +73,61 @@ pub enum ExcludedReason {
     AllMissing,
 }
 
+/// Names of the quantities people most often predict: a numeric column
+/// named so is the default target before "the last numeric column".
+pub const OUTCOME_NAMES: &[&str] = &[
+    "price",
+    "saleprice",
+    "sale_price",
+    "charges",
+    "cost",
+    "costs",
+    "sales",
+    "revenue",
+    "salary",
+    "income",
+    "wage",
+    "wages",
+    "earnings",
+    "profit",
+    "medv",
+    "rent",
+    "demand",
+    "quality",
+    "score",
+    "rating",
+    "grade",
+    "amount",
+    "yield",
+];
+
+/// Names of columns that are almost never what is predicted (places and
+/// codes): the last numeric column is taken only from the others.
+const NOT_OUTCOME_NAMES: &[&str] = &[
+    "lat",
+    "latitude",
+    "lon",
+    "lng",
+    "long",
+    "longitude",
+    "zip",
+    "zipcode",
+    "zip_code",
+    "postcode",
+    "postal_code",
+    "fips",
+];
+
+fn is_outcome_name(name: &str) -> bool {
+    let t = name.trim();
+    OUTCOME_NAMES.iter().any(|l| t.eq_ignore_ascii_case(l))
+}
+
+fn is_not_outcome_name(name: &str) -> bool {
+    let t = name.trim();
+    NOT_OUTCOME_NAMES.iter().any(|l| t.eq_ignore_ascii_case(l))
+}
+
 fn is_label_name(name: &str) -> bool {
     let t = name.trim();
     LABEL_NAMES.iter().any(|l| t.eq_ignore_ascii_case(l))
@@ -83,7 +138,7 @@ fn id_by_name(name: &str) -> bool {
     t.eq_ignore_ascii_case("id")
         || t.eq_ignore_ascii_case("index")
         || t.to_ascii_lowercase().ends_with("_id")
-        || (t.len() > 2 && t.ends_with("ID"))
+        || (t.len() > 2 && (t.ends_with("ID") || t.ends_with("Id")))
 }
 
 /// A number as short as it can be written: 1 → "1", 2.5 → "2.5".
@@ -97,11 +152,17 @@ fn row_id_message(c: &Column) -> Option<String> {
         return None;
     }
     let name = quote(&c.name);
-    if let Some(step) = c.stats.constant_step.filter(|s| *s != 0.0) {
-        let first = c
-            .numeric()
-            .and_then(|v| v.iter().next())
-            .unwrap_or(f64::NAN);
+    let first = c
+        .numeric()
+        .and_then(|v| v.iter().next())
+        .unwrap_or(f64::NAN);
+    // A row number runs 0, 1, 2, … or 1, 2, 3, …; years 2000, 2001, … and
+    // weeks 5, 6, 7, … are quantities.
+    if let Some(step) = c
+        .stats
+        .constant_step
+        .filter(|s| *s == 1.0 && (first == 0.0 || first == 1.0))
+    {
         return Some(format!(
             "'{name}' looks like a row ID (its values run {}, {}, {}, … in row order), so it is not a feature",
             short(first),
@@ -219,8 +280,10 @@ fn default_features_strict(table: &Table, target: usize) -> (Vec<usize>, Vec<Exc
 }
 
 /// What gradstep picks when the person has not chosen: a label-named
-/// column (the last one), else the only two-valued column, else the last
-/// numeric column that is not a row ID; then [`default_features`].
+/// column (the last one), else the only two-valued column (or a two-word
+/// one in the last place), else a numeric column named like an outcome
+/// (price, charges, sales, …), else the last numeric column that is not a
+/// row ID nor a place or code (lat, zipcode); then [`default_features`].
 pub fn default_choice(table: &Table) -> Result<DefaultChoice> {
     if table.rows() == 1 {
         return Err(crate::GradstepError::OneRow { dropped: 0 });
@@ -259,14 +322,21 @@ pub fn default_choice(table: &Table) -> Result<DefaultChoice> {
         .last()
         .copied()
         .filter(|&j| cols[j].kind == ColumnKind::Text && edges.last() == Some(&j));
+    let numeric_target = |c: &Column| {
+        c.kind == ColumnKind::Numeric && can_be_target(c) && row_id_message(c).is_none()
+    };
+    let outcome = cols
+        .iter()
+        .rposition(|c| numeric_target(c) && is_outcome_name(&c.name));
     let target = labelled
         .or(only_two_valued)
         .or(last_text)
+        .or(outcome)
         .or_else(|| {
-            cols.iter().rposition(|c| {
-                c.kind == ColumnKind::Numeric && can_be_target(c) && row_id_message(c).is_none()
-            })
+            cols.iter()
+                .rposition(|c| numeric_target(c) && !is_not_outcome_name(&c.name))
         })
+        .or_else(|| cols.iter().rposition(numeric_target))
         // No numeric column at all: a two-word column wherever it is.
         .or_else(|| two_valued.last().copied());
     let Some(target) = target else {
