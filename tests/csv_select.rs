@@ -347,6 +347,25 @@ fn a_value_far_beyond_the_rest_of_its_column_gets_a_note() {
         "{:?}",
         d.warnings
     );
+    // An extra two zeros among hundreds of ordinary values.
+    let mut csv = String::from("sqft,price\n");
+    for i in 0..200 {
+        let sqft = if i == 122 {
+            330000
+        } else {
+            500 + (i * 37) % 4500
+        };
+        csv.push_str(&format!("{sqft},{}\n", 1000 * (i % 17) + 50000));
+    }
+    let t = Table::parse(csv.as_bytes()).unwrap();
+    let d = Dataset::build(&t, &spec).unwrap();
+    assert!(
+        d.warnings
+            .iter()
+            .any(|w| w.starts_with("column 'sqft' holds 330000 at row 123 (line 124)")),
+        "{:?}",
+        d.warnings
+    );
     // Heavy tails (1 to 10⁵) and a sparse indicator are no outliers.
     let mut csv = String::from("x,flag,y\n");
     for i in 0..50 {
@@ -368,4 +387,36 @@ fn a_value_far_beyond_the_rest_of_its_column_gets_a_note() {
     )
     .unwrap();
     assert!(d.warnings.is_empty(), "{:?}", d.warnings);
+}
+
+#[test]
+fn a_spreadsheet_totals_row_gets_a_note() {
+    use gradstep::data::dataset::{Dataset, DatasetSpec, MissingPolicy, TargetKind};
+    let mut csv = String::from("units,revenue\n");
+    let mut total = 0.0;
+    for i in 0..40 {
+        let revenue = 100.0 + (i * 731 % 900) as f64 + 0.37;
+        total += revenue;
+        csv.push_str(&format!("{},{revenue:.2}\n", 3 + i % 7));
+    }
+    // A total of the rounded cells, itself rounded: off by a cent.
+    csv.push_str(&format!(",{:.2}\n", total + 0.01));
+    let t = Table::parse(csv.as_bytes()).unwrap();
+    let spec = DatasetSpec {
+        target: 1,
+        features: vec![0],
+        target_kind: TargetKind::Continuous,
+        missing: MissingPolicy::Mean,
+        transforms: vec![],
+    };
+    let d = Dataset::build(&t, &spec).unwrap();
+    assert!(
+        d.warnings.iter().any(|w| w
+            == "the last row 41 (line 42) looks like a totals row: its 'revenue' is the sum of the rows above; remove it from the file, or it counts as one more example"),
+        "{:?}",
+        d.warnings
+    );
+    // An ordinary last row is not one.
+    let t = Table::parse(b"units,revenue\n1,10\n2,20\n3,30\n4,40\n").unwrap();
+    assert!(Dataset::build(&t, &spec).unwrap().warnings.is_empty());
 }

@@ -630,6 +630,20 @@ impl Dataset {
         let (target_mean, target_std) = mean_std(&target);
         let target_sst = target_std * target_std * target.len() as f64;
         let table_row = |r: usize| table_rows.as_ref().map_or(r, |t| t[r] as usize);
+        let summed = names
+            .iter()
+            .zip(&features)
+            .chain([(&tcol.name, &target)])
+            .find(|(_, values)| totals_row(values));
+        if let Some((name, _)) = summed {
+            let row = table_row(kept - 1);
+            warnings.push(format!(
+                "the last row {} (line {}) looks like a totals row: its '{}' is the sum of the rows above; remove it from the file, or it counts as one more example",
+                row + 1,
+                table.line_of_row(row),
+                quote(name)
+            ));
+        }
         for (name, values) in names.iter().zip(&features).chain([(&tcol.name, &target)]) {
             if let Some((r, v, typical)) = outlier(values) {
                 let row = table_row(r);
@@ -709,19 +723,23 @@ fn bad_rows(table: &Table, col: &Column) -> (Vec<usize>, Option<GradstepError>) 
     (rows, first)
 }
 
-/// The value far outside the rest of its column (a typo like 1e300, a
-/// unit slip): its index, the value and the mean size of the others. Far
-/// means over 10⁶ times that mean and over 10⁶ itself, or so large
-/// (> 10¹⁵⁰) that its square overflows.
+/// The value far outside the rest of its column (a typo like 1e300, an
+/// extra zero or two, a unit slip): its index, the value and the mean size
+/// of the others. Far means a lone value, over 10 times the next largest
+/// and over 50 times the others' mean; or one so large (> 10¹⁵⁰) that its
+/// square overflows.
 fn outlier(values: &NumericColumn) -> Option<(usize, f64, f64)> {
     let n = values.len();
     if n < 3 {
         return None;
     }
-    let (mut big, mut at) = (0.0f64, 0usize);
+    let (mut big, mut at, mut second) = (0.0f64, 0usize, 0.0f64);
     for (i, v) in values.iter().enumerate() {
-        if v.abs() > big {
-            (big, at) = (v.abs(), i);
+        let a = v.abs();
+        if a > big {
+            (second, big, at) = (big, a, i);
+        } else if a > second {
+            second = a;
         }
     }
     if big == 0.0 || !big.is_finite() {
@@ -734,8 +752,24 @@ fn outlier(values: &NumericColumn) -> Option<(usize, f64, f64)> {
         }
     }
     let typical = others.value() / (n - 1) as f64;
-    let far = (big > 1e6 && typical > 0.0 && big > 1e6 * typical) || big > 1e150;
-    far.then(|| (at, values.get(at), typical))
+    let lone = n >= 5 && second > 0.0 && big > 10.0 * second && big > 50.0 * typical;
+    (lone || big > 1e150).then(|| (at, values.get(at), typical))
+}
+
+/// Whether the last row is the sum of the ones above (a spreadsheet's
+/// totals row), in some column that does not sum to 0.
+fn totals_row(values: &NumericColumn) -> bool {
+    let n = values.len();
+    if n < 4 {
+        return false;
+    }
+    let mut above = Compensated::default();
+    for v in values.iter().take(n - 1) {
+        above.add(v);
+    }
+    let (sum, last) = (above.value(), values.get(n - 1));
+    // Within 10⁻⁶: a total of rounded cells can be off by a cent or two.
+    sum != 0.0 && sum.is_finite() && (last - sum).abs() <= 1e-6 * sum.abs()
 }
 
 /// Whether a column is text with exactly two levels, so a 0/1 feature.
