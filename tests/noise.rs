@@ -130,3 +130,42 @@ fn no_noise_ball_with_the_full_batch_or_a_diverging_rate() {
         );
     }
 }
+
+#[test]
+fn the_noise_ball_is_an_upper_estimate_when_an_epoch_is_short() {
+    let text = |rows: usize, batch: usize, rate_times_l: f64| {
+        let mut s = session_text(&data(rows, false), &settings(true));
+        s.solve_optimum().unwrap();
+        let l = s.loaded().unwrap().lipschitz().unwrap();
+        s.set_run(
+            0,
+            &RunSettings {
+                learning_rate: Some(rate_times_l / l),
+                batch_size: batch,
+                tolerance: 0.0,
+                ..RunSettings::default()
+            },
+        )
+        .unwrap();
+        s.step(1).unwrap();
+        s.frame(&ViewRequest::default()).unwrap();
+        s.readout(&ViewRequest::default())
+            .unwrap()
+            .detail
+            .batch
+            .expect("mini-batches")
+            .noise_ball
+    };
+    // 750 steps an epoch, where the test above measures the formula right.
+    let long = text(3000, 4, 0.2);
+    assert!(
+        long.contains("wanders about") && !long.contains("upper estimate"),
+        "{long}"
+    );
+    // 5 steps an epoch at a small α: reshuffling wanders far less.
+    let short = text(40, 8, 0.01);
+    assert!(
+        short.contains("an upper estimate: this run reshuffles the rows once per epoch of 5 steps"),
+        "{short}"
+    );
+}

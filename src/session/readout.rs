@@ -727,8 +727,29 @@ fn noise_text(d: &Loaded, t: &crate::train::Trainer) -> String {
             c.optimizer.kind.label()
         )
     };
+    // The formula takes every batch as drawn afresh. This run reshuffles
+    // once per epoch and visits each row once: over an epoch much longer
+    // than the slowest direction needs to settle (1/(αλmin) steps) that
+    // is the same; over a shorter one it wanders less.
+    let slowest = d
+        .optimum
+        .hessian
+        .as_ref()
+        .and_then(|h| h.eigenvalues.iter().copied().find(|v| *v > 0.0))
+        .unwrap_or(0.0);
+    let epoch = t.batches_per_epoch() as f64;
+    let settle = 1.0 / (c.learning_rate * slowest);
+    let caveat = if slowest > 0.0 && epoch < 10.0 * settle {
+        format!(
+            "; an upper estimate: this run reshuffles the rows once per epoch of {} steps and visits each row once, which wanders less when an epoch is short next to the ≈{} steps the slowest direction needs to settle",
+            number(epoch, 3),
+            number(settle, 3)
+        )
+    } else {
+        String::new()
+    };
     format!(
-        "With batches of {} rows at α = {}, SGD never settles: it wanders about {} from θ* (RMS distance, training units), where the loss sits about {} above L* on average{other}. A smaller α or a larger batch shrinks this noise ball; the dashed ellipse on the landscape holds about 86% of it.",
+        "With batches of {} rows at α = {}, SGD never settles: it wanders about {} from θ* (RMS distance, training units), where the loss sits about {} above L* on average{other}{caveat}. A smaller α or a larger batch shrinks this noise ball; the dashed ellipse on the landscape holds about 86% of it.",
         c.batch_size,
         number(c.learning_rate, 4),
         number(ball.rms_distance, 3),
