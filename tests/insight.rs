@@ -513,3 +513,31 @@ fn separable_classes_stopped_by_the_tolerance_are_not_called_a_minimum() {
         changes[0].message
     );
 }
+
+#[test]
+fn an_alpha_sweep_describes_only_the_settings_it_was_run_for() {
+    let mut s = session("stackloss.csv", &settings(true));
+    s.start_sweep(20).unwrap();
+    while !s.background(1_000_000).unwrap().idle {}
+    assert!(s.sweep().is_some() && !s.sweep_stale());
+    // A new α is what the sweep is for: still valid.
+    let gd = s.runs()[0].settings;
+    s.set_run(
+        0,
+        &RunSettings {
+            learning_rate: Some(0.01),
+            ..gd
+        },
+    )
+    .unwrap();
+    assert!(s.sweep().is_some());
+    // Adam: the sweep of gradient descent no longer applies.
+    let adam = RunSettings {
+        optimizer: OptimizerConfig::new(OptimizerKind::Adam),
+        ..gd
+    };
+    s.set_run(0, &adam).unwrap();
+    assert!(s.sweep().is_none() && s.sweep_stale());
+    s.set_run(0, &gd).unwrap();
+    assert!(s.sweep().is_some() && !s.sweep_stale());
+}

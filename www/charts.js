@@ -349,6 +349,11 @@ export function createCharts(app) {
       hasSweep = true;
       sweepKey = '';
       ui.sweep.closest('.canvas-box').hidden = false;
+      app.emit('events', [{ kind: 'sweep-shown' }]);
+    } else if (frame && frame.sweepStale && hasSweep) {
+      hasSweep = false;
+      ui.sweep.closest('.canvas-box').hidden = true;
+      app.emit('events', [{ kind: 'sweep-stale' }]);
     }
     const start = performance.now();
     for (const entry of later) {

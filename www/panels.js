@@ -326,13 +326,18 @@ export function createPanels(app) {
       setText(ui.sweepStatus, `Training ${S.SWEEP_STEPS} steps at each of many learning rates in the background…`);
     }
   });
+  let sweepStale = false;
   app.on('events', (events) => {
     for (const e of events) {
-      if (e.kind === 'sweep') {
+      if (e.kind === 'sweep' || (e.kind === 'sweep-shown' && sweepStale)) {
+        sweepStale = false;
         ui.sweepProgress.hidden = true;
         ui.sweepRun.disabled = false;
         setText(ui.sweepStatus, `Done: the loss after ${S.SWEEP_STEPS} steps at each rate. Click a point to use that α.`);
         app.announce('The α-sweep is done.', { urgent: true });
+      } else if (e.kind === 'sweep-stale') {
+        sweepStale = true;
+        setText(ui.sweepStatus, 'The active run’s optimizer, schedule, batch or start changed since the sweep: run it again for these settings.');
       }
     }
   });

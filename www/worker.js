@@ -50,6 +50,8 @@ const MAX_FRAMES_IN_FLIGHT = 2;
 let frameSeq = 0;
 let gridSent = null; // `${a},${b},${version}` of the grid last sent
 let sweepDirty = false;
+/** The last sweep no longer describes the active run (the page hides it). */
+let sweepWasStale = false;
 let events = [];
 let drawnSince = 0;
 
@@ -206,6 +208,13 @@ function pump() {
           transfer.push(grid.bytes.buffer);
           gridSent = key;
         }
+      }
+      // A sweep of other settings is hidden; back on them, it is sent again.
+      const sweepStale = session.sweep_stale();
+      if (sweepStale !== sweepWasStale) {
+        sweepWasStale = sweepStale;
+        if (sweepStale) message.sweepStale = true;
+        else sweepDirty = true;
       }
       if (sweepDirty) {
         const sweep = session.sweep();

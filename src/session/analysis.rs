@@ -263,6 +263,9 @@ const SWEEP_BUDGET: usize = 50_000_000;
 pub struct SweepState {
     job: Option<SweepJob>,
     result: Option<Sweep>,
+    /// The run settings (α left out: the sweep varies it) and start the
+    /// result was computed for.
+    made_for: Option<(RunSettings, Vec<f64>)>,
 }
 
 #[derive(Debug, Clone)]
@@ -284,9 +287,23 @@ impl SweepState {
         self.job.is_some()
     }
 
-    /// The last finished sweep.
-    pub fn result(&self) -> Option<&Sweep> {
-        self.result.as_ref()
+    /// The last finished sweep, while it still describes `settings` from
+    /// `start` (a sweep of gradient descent says nothing about Adam).
+    pub fn result_for(&self, settings: &RunSettings, start: &[f64]) -> Option<&Sweep> {
+        let (made, from) = self.made_for.as_ref()?;
+        let settings = RunSettings {
+            learning_rate: None,
+            ..*settings
+        };
+        (*made == settings && from.as_slice() == start)
+            .then_some(self.result.as_ref())
+            .flatten()
+    }
+
+    /// Whether there is a finished sweep that no longer describes
+    /// `settings` from `start`.
+    pub fn is_stale(&self, settings: &RunSettings, start: &[f64]) -> bool {
+        self.result.is_some() && self.result_for(settings, start).is_none()
     }
 
     /// The fraction done.
@@ -386,6 +403,13 @@ pub(super) fn advance_sweep(d: &mut Loaded, max_rows: usize) -> bool {
         return false;
     }
     let job = d.sweep.job.take().expect("checked above");
+    d.sweep.made_for = Some((
+        RunSettings {
+            learning_rate: None,
+            ..job.settings
+        },
+        job.start.clone(),
+    ));
     d.sweep.result = Some(Sweep {
         steps: job.steps,
         rates: job.rates,

@@ -701,7 +701,18 @@ impl Session {
 
     /// The last α-sweep, when one finished.
     pub fn sweep(&self) -> Option<&view::Sweep> {
-        self.data.as_ref()?.sweep.result()
+        let d = self.data.as_ref()?;
+        let run = &d.runs[d.active];
+        d.sweep.result_for(&run.settings, run.trainer.start())
+    }
+
+    /// Whether the last α-sweep no longer describes the active run (its
+    /// optimizer, schedule, batch or start changed), so the page hides it.
+    pub fn sweep_stale(&self) -> bool {
+        self.data.as_ref().is_some_and(|d| {
+            let run = &d.runs[d.active];
+            d.sweep.is_stale(&run.settings, run.trainer.start())
+        })
     }
 
     /// Starts an α-sweep of the active run's optimizer (done by

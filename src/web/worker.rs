@@ -227,6 +227,11 @@ impl WorkerSession {
         }
     }
 
+    /// Whether the last α-sweep no longer describes the active run.
+    pub fn sweep_stale(&self) -> bool {
+        self.inner.sweep_stale()
+    }
+
     /// The last α-sweep as bytes for `Painter.set_sweep`, or null.
     pub fn sweep(&self) -> Option<js_sys::Uint8Array> {
         self.inner

@@ -121,6 +121,13 @@ test('α-sweep: loss after K steps against α; clicking a point sets α', async 
   await page.waitForFunction((b) => document.getElementById('lr-value').value !== b, before);
   assert.ok(Number(await page.getByLabel('Learning rate value').inputValue()) > 0);
   await shot(sweep, '32-sweep');
+  // A sweep of gradient descent says nothing about Adam: it is hidden, and back on GD it shows again.
+  await page.getByLabel('Update rule').selectOption('adam');
+  await page.locator('#sweep-status').filter({ hasText: 'changed since the sweep' }).waitFor();
+  assert.equal(await canvas.isVisible(), false, 'the stale sweep is hidden');
+  await page.getByLabel('Update rule').selectOption('gd');
+  await page.locator('#sweep-status').filter({ hasText: 'Done' }).waitFor();
+  assert.equal(await canvas.isVisible(), true, 'the sweep is back');
   assertClean(problems);
   await page.close();
 });
