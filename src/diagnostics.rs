@@ -43,17 +43,28 @@ pub fn diagnose(d: &Loaded) -> Vec<Diagnostic> {
     if let Some(Optimum::NoFiniteOptimum { reason }) = d.optimum_result() {
         out.push(Diagnostic {
             kind: DiagnosticKind::NoFiniteOptimum,
-            message: format!(
-                "No finite optimum: {reason}. Gradient descent will keep lowering the loss forever while the \
-                 weights grow; an L2 penalty gives a finite answer."
-            ),
+            // The separable reason already says what L2 does.
+            message: if reason.contains("L2") {
+                format!("No finite optimum: {reason}.")
+            } else {
+                format!(
+                    "No finite optimum: {reason}. Gradient descent will keep lowering the loss forever while the \
+                     weights grow; an L2 penalty gives a finite answer."
+                )
+            },
         });
     }
     // Everything below comes from the curvature's sums: no pass over the data.
     let curvature = d.curvature();
     let here = curvature.condition_number.unwrap_or(f64::INFINITY);
     if here > ILL_CONDITIONED {
-        let message = if d.problem().design().is_standardized() {
+        let message = if !here.is_finite() {
+            "The loss surface has a flat valley floor: some features are redundant (a combination of them is \
+             constant, so the Hessian is singular). Many weights fit equally well; the optimum shown is the one \
+             of least norm, and gradient descent from another start ends at another. Removing redundant \
+             features makes the optimum unique."
+                .to_string()
+        } else if d.problem().design().is_standardized() {
             format!(
                 "The loss surface is a long narrow valley even after standardizing (condition number {}): \
                  plain gradient descent needs on the order of that many steps. Removing redundant features helps.",

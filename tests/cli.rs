@@ -295,8 +295,8 @@ fn a_run_diverged_at_the_start_says_so_once_and_exits_1() {
         .count();
     assert_eq!(step_rows, 1, "step 0 is printed once:\n{text}");
     assert!(
-        text.contains("status: diverged (the parameters below are those of step 0)")
-            && text.contains("the loss at the starting point is too large to represent"),
+        text.contains("status: diverged: the loss at the starting point is too large to represent")
+            && text.contains("(the parameters below are those of step 0)"),
         "{text}"
     );
     assert!(
@@ -316,7 +316,8 @@ fn a_learning_rate_that_diverges_exits_1_after_the_report() {
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
-        text.contains("status: diverged (the parameters below are those of step 1)"),
+        text.contains("status: diverged at step 1: ")
+            && text.contains("(the parameters below are those of step 1)"),
         "{text}"
     );
     assert!(text.contains("exact optimum loss"), "{text}");

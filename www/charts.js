@@ -247,6 +247,8 @@ export function createCharts(app) {
     }
     const info = paint(ui.eigen, (dpr) => app.painter.draw_eigen(ui.eigen, dpr, { log_scale: ui.eigenLog.checked }));
     lastInfo.eigen = info ?? null;
+    // Nothing to draw (no optimum yet, or none): no old data's lines either.
+    if (info === null) ui.eigen.getContext('2d').clearRect(0, 0, ui.eigen.width, ui.eigen.height);
     const r = app.readout;
     setText(ui.eigenNote, info
       ? 'One line per eigendirection: |vᵢ·(θ − θ*)|, the error along it, over the steps. Steep directions (large λ) shrink first; the flattest one sets the pace.'

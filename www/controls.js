@@ -215,8 +215,9 @@ export function createControls(app) {
     if (rateError) {
       parts.push(rateError); // a refused α stays said until the next one is taken
     } else {
-      if (range && rate < range.min) parts.push(`α = ${app.fmt(rate, 4)} is below the slider's range (${app.fmt(range.min, 3)} to ${app.fmt(range.max, 3)}): it is used as typed, and the slider sits at its left end.`);
-      else if (range && rate > range.max) parts.push(`α = ${app.fmt(rate, 4)} is above the slider's range (${app.fmt(range.min, 3)} to ${app.fmt(range.max, 3)}): it is used as typed, and the slider sits at its right end.`);
+      // The slider's own ends are in its range (its position maps back with round-off).
+      if (range && rate < range.min * (1 - 1e-6)) parts.push(`α = ${app.fmt(rate, 4)} is below the slider's range (${app.fmt(range.min, 3)} to ${app.fmt(range.max, 3)}): it is used as typed, and the slider sits at its left end.`);
+      else if (range && rate > range.max * (1 + 1e-6)) parts.push(`α = ${app.fmt(rate, 4)} is above the slider's range (${app.fmt(range.min, 3)} to ${app.fmt(range.max, 3)}): it is used as typed, and the slider sits at its right end.`);
       if (two && app.run.optimizer === 'gd' && rate > two.value) {
         parts.push(app.summary && app.summary.model === 'logistic'
           ? `Above 2/L = ${app.fmt(two.value, 4)}, gradient descent is likely to overshoot and diverge (for the logistic loss L is an upper bound, so it may still converge).`

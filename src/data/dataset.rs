@@ -647,6 +647,16 @@ impl Dataset {
         for (name, values) in names.iter().zip(&features).chain([(&tcol.name, &target)]) {
             if let Some((r, v, typical)) = outlier(values) {
                 let row = table_row(r);
+                if v.abs() > 1e150 && typical > 1e140 {
+                    warnings.push(format!(
+                        "column '{}' holds values as large as {} (row {}, line {}): beyond 1e150 their squares overflow, so the loss and L may be undefined; rescale the column",
+                        quote(name),
+                        crate::format::number(v, 3),
+                        row + 1,
+                        table.line_of_row(row)
+                    ));
+                    continue;
+                }
                 warnings.push(format!(
                     "column '{}' holds {} at row {} (line {}), far beyond its other values (typically {}): check that cell; one such value dominates the scaling and the fit",
                     quote(name),
@@ -822,7 +832,11 @@ fn binary_target(
         } else {
             count.to_string()
         },
-        examples: examples.join(", "),
+        examples: if count > 5 {
+            format!("{}, …", examples.join(", "))
+        } else {
+            examples.join(", ")
+        },
     };
     let mut out = NumericColumn::new();
     if let Some(values) = col.numeric().filter(|_| col.kind == ColumnKind::Numeric) {
@@ -841,7 +855,8 @@ fn binary_target(
         crate::order::sort_small_by(&mut distinct, f64::total_cmp);
         let labels: Vec<String> = distinct.iter().map(|v| crate::format::exact(*v)).collect();
         if distinct.len() != 2 {
-            return Err(too_many(distinct.len(), labels));
+            let shown = labels.iter().take(5).cloned().collect();
+            return Err(too_many(distinct.len(), shown));
         }
         let (lo, hi) = (distinct[0], distinct[1]);
         let hi_positive = positive_of(&labels[1], &labels[0]);

@@ -365,6 +365,15 @@ fn train_with_progress(s: &mut Session, max_steps: u64) -> Result<(), String> {
     Ok(())
 }
 
+/// "1 step", "20 steps".
+fn steps(n: u64) -> String {
+    if n == 1 {
+        "1 step".into()
+    } else {
+        format!("{n} steps")
+    }
+}
+
 /// The engine's advice names the page's controls; here they are options.
 fn command_line_words(message: &str) -> String {
     message
@@ -382,14 +391,20 @@ fn print_result(s: &Session) {
     let message =
         gradstep::session::shown_message(t, d.separable()).map(|m| command_line_words(&m));
     match message.as_deref() {
+        // The message names the divergence itself ("diverged at step 4: …") or not.
         Some(m) if t.status() == Status::Diverged => out!(
-            "status: diverged (the parameters below are those of step {}): {m}",
+            "status: {}{m} (the parameters below are those of step {})",
+            if m.starts_with("diverged") {
+                ""
+            } else {
+                "diverged: "
+            },
             t.step_count()
         ),
         Some(m) => out!(
-            "status: {} after {} steps: {m}",
+            "status: {} after {}: {m}",
             t.status().name(),
-            t.step_count()
+            steps(t.step_count())
         ),
         None => {
             let mut advice = vec!["allow more --steps"];
@@ -404,8 +419,8 @@ fn print_result(s: &Session) {
                 advice.push("--standardize");
             }
             out!(
-                "status: still running after {} steps (gradient norm {}); {}",
-                t.step_count(),
+                "status: still running after {} (gradient norm {}); {}",
+                steps(t.step_count()),
                 number(t.gradient_norm(), 4),
                 advice.join(", or ")
             )
@@ -452,7 +467,12 @@ fn print_result(s: &Session) {
             num(rmse),
             r2.map_or_else(
                 || format!("undefined ({})", r2_reason.unwrap_or("—")),
-                |v| format!("{v:.6}")
+                // A diverged fit's R² can be −8e16: no fixed point for that.
+                |v| if v.abs() < 1e6 {
+                    format!("{v:.6}")
+                } else {
+                    number(v, 4)
+                }
             )
         ),
         Metrics::Logistic { log_loss, accuracy } => out!(
@@ -462,12 +482,20 @@ fn print_result(s: &Session) {
         ),
     }
     match optimum {
-        Some(Optimum::Found { loss, .. }) => out!(
-            "exact optimum loss {}; {} is {} above it",
-            num(*loss),
-            t.config().optimizer.kind.label().to_lowercase(),
-            number(t.loss() - loss, 4)
-        ),
+        Some(Optimum::Found { loss, .. }) => {
+            let gap = t.loss() - loss;
+            // Below L* only by round-off; "−4.8e−7 above" reads as nonsense.
+            let gap = if gap >= 0.0 {
+                format!("is {} above it", number(gap, 4))
+            } else {
+                format!("is at it up to round-off ({})", number(gap, 2))
+            };
+            out!(
+                "exact optimum loss {}; {} {gap}",
+                num(*loss),
+                t.config().optimizer.kind.label().to_lowercase(),
+            )
+        }
         Some(Optimum::NoFiniteOptimum { reason }) => out!("exact optimum: none — {reason}"),
         None => {}
     }

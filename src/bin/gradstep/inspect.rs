@@ -74,9 +74,9 @@ pub fn run(args: &InspectArgs) -> Result<(), String> {
         return Ok(());
     }
     out!(
-        "{name}: {} rows × {} columns, delimiter {}, header {}, encoding {}",
-        table.rows(),
-        table.columns().len(),
+        "{name}: {} × {}, delimiter {}, header {}, encoding {}",
+        count(table.rows(), "row"),
+        count(table.columns().len(), "column"),
         if delimiter == "tab" {
             delimiter.clone()
         } else {
@@ -135,4 +135,13 @@ pub fn run(args: &InspectArgs) -> Result<(), String> {
         Err(e) => out!("no default model: {e}"),
     }
     Ok(())
+}
+
+/// "1 row", "20 rows".
+fn count(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
 }
