@@ -24,7 +24,10 @@ fn null_and_garbage_give_one_line_errors_and_the_session_goes_on() {
     assert!(s
         .load_text(JsValue::NULL, JsValue::NULL, JsValue::NULL)
         .is_err());
-    assert!(s.predict(JsValue::NULL).is_err());
+    assert!(s.predict_cells(JsValue::NULL).is_err());
+    assert!(s
+        .predict_cells(js_sys::Array::of1(&JsValue::from_f64(1.0)).into())
+        .is_err());
     assert!(
         s.finish_load(JsValue::NULL).is_err(),
         "no file is being read"

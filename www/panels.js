@@ -87,7 +87,10 @@ export function createPanels(app) {
     } else {
       ui.optimumProgress.hidden = true;
       setText(ui.distance, o.found ? r.detail.distance : 'none');
-      setText(ui.lstar, o.found ? o.loss : 'none');
+      // The card is narrow: "0 (up to round-off: 5.8e−30)" shows as 0, in full on hover and in the note below.
+      const exactFit = o.found && o.loss.startsWith('0 (');
+      setText(ui.lstar, o.found ? (exactFit ? '0' : o.loss) : 'none');
+      ui.lstar.title = exactFit ? o.loss : '';
       setText(ui.optimumNote, o.found
         ? `Optimum: the exact minimizer (least squares, or Newton's method for the logistic loss), with loss L* = ${o.loss}.`
         : `No finite optimum: ${o.reason || 'the loss keeps falling as the weights grow'}.`);
