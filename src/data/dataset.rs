@@ -630,11 +630,12 @@ impl Dataset {
         let (target_mean, target_std) = mean_std(&target);
         let target_sst = target_std * target_std * target.len() as f64;
         let table_row = |r: usize| table_rows.as_ref().map_or(r, |t| t[r] as usize);
-        let summed = names
+        let used: Vec<(&String, &Arc<NumericColumn>)> = names
             .iter()
             .zip(&features)
             .chain([(&tcol.name, &target)])
-            .find(|(_, values)| totals_row(values));
+            .collect();
+        let summed = used.iter().find(|(_, values)| totals_row(values));
         if let Some((name, _)) = summed {
             let row = table_row(kept - 1);
             warnings.push(format!(
@@ -644,7 +645,7 @@ impl Dataset {
                 quote(name)
             ));
         }
-        for (name, values) in names.iter().zip(&features).chain([(&tcol.name, &target)]) {
+        for (name, values) in used {
             if let Some((r, v, typical)) = outlier(values) {
                 let row = table_row(r);
                 if v.abs() > 1e150 && typical > 1e140 {
@@ -787,6 +788,15 @@ pub fn is_two_level_text(col: &Column) -> bool {
     col.kind == ColumnKind::Text && col.text().is_some_and(|(_, levels)| levels.len() == 2)
 }
 
+/// Which of exactly two levels a 0/1 feature reads as 1 ([`positive_of`]);
+/// None for any other number of levels.
+pub fn positive_level(levels: &[String]) -> Option<usize> {
+    match levels {
+        [a, b] => Some(usize::from(!positive_of(a, b))),
+        _ => None,
+    }
+}
+
 /// A text column with exactly two levels as a 0/1 feature: 1 for the
 /// level [`positive_of`] picks ("TRUE", "yes", "ja"), NaN at missing cells;
 /// with both labels. None for any other column.
@@ -795,10 +805,9 @@ pub fn two_levels(col: &Column) -> Option<(NumericColumn, ClassMapping)> {
         return None;
     }
     let (codes, levels) = col.text()?;
-    let [a, b] = levels else {
-        return None;
-    };
-    let positive = u32::from(!positive_of(a, b));
+    let positive = positive_level(levels)?;
+    let (a, b) = (&levels[0], &levels[1]);
+    let positive = positive as u32;
     let mut out = NumericColumn::new();
     for &c in codes {
         out.push(if c == MISSING_CODE {

@@ -416,21 +416,18 @@ impl Session {
         // What the default left out but the person chose is not left out.
         excluded.retain(|e| !chosen.contains(&e.column));
         // A chosen text column of a few levels becomes its one-hot columns.
+        let (one_hot, features): (Vec<usize>, Vec<usize>) = chosen
+            .iter()
+            .partition(|&&j| crate::data::transform::can_one_hot(table.column(j)));
         let mut transforms = settings.transforms.clone();
-        let mut features = chosen.clone();
-        features.retain(|&j| {
-            let c = table.column(j);
-            if !crate::data::transform::can_one_hot(c) {
-                return true;
-            }
+        for j in one_hot {
             let t = crate::data::FeatureTransform::OneHot {
-                column: c.name.clone(),
+                column: table.column(j).name.clone(),
             };
             if !transforms.contains(&t) {
                 transforms.push(t);
             }
-            false
-        });
+        }
         let spec = DatasetSpec {
             target,
             features: features.clone(),

@@ -925,12 +925,7 @@ pub fn describe_prediction(d: &Loaded, inputs: &[f64], value: f64) -> String {
         .zip(inputs)
         .map(|(n, v)| format!("{} = {}", crate::limits::quote(n), number(*v, 6)))
         .collect();
-    let given = if given.len() > 4 {
-        format!("{}, … ({} values)", given[..3].join(", "), given.len())
-    } else {
-        given.join(", ")
-    };
-    answer_in_words(d, given, value)
+    answer_in_words(d, &given, value)
 }
 
 /// A number as a person types it: `7.5`, `7,5` (decimal comma), `−2`.
@@ -947,9 +942,14 @@ fn typed_number(cell: &str) -> Option<f64> {
     t.trim().parse::<f64>().ok().filter(|v| v.is_finite())
 }
 
-/// "given → answer" for a prediction.
-fn answer_in_words(d: &Loaded, given: String, value: f64) -> String {
+/// "given → answer" for a prediction; more than four inputs are cut to three.
+fn answer_in_words(d: &Loaded, given: &[String], value: f64) -> String {
     let ds = d.dataset();
+    let given = if given.len() > 4 {
+        format!("{}, … ({} values)", given[..3].join(", "), given.len())
+    } else {
+        given.join(", ")
+    };
     if !value.is_finite() {
         return format!("{given} → no answer: the model's output is not a number; lower the learning rate and reset");
     }
@@ -1064,13 +1064,8 @@ impl Session {
                             crate::limits::quote(cell)
                         )));
                     }
-                    if let [a, b] = choices {
-                        let positive = if crate::data::dataset::positive_of(a, b) {
-                            a
-                        } else {
-                            b
-                        };
-                        plain.push(f64::from(u8::from(cell == positive)));
+                    if let Some(positive) = crate::data::dataset::positive_level(choices) {
+                        plain.push(f64::from(u8::from(cell == choices[positive])));
                     } else {
                         one_hot.extend(choices[1..].iter().map(|c| f64::from(u8::from(c == cell))));
                     }
@@ -1087,12 +1082,7 @@ impl Session {
         }
         let theta = d.runs[d.active].trainer.theta();
         let value = d.problem.predict_original(&plain, theta);
-        let given = if given.len() > 4 {
-            format!("{}, … ({} values)", given[..3].join(", "), given.len())
-        } else {
-            given.join(", ")
-        };
-        Ok((value, answer_in_words(d, given, value)))
+        Ok((value, answer_in_words(d, &given, value)))
     }
 
     /// Rows `from..from + count` of the data with the active run's
